@@ -1,0 +1,44 @@
+/**
+ * Every name that dashboards, alerts, log queries and other services depend on.
+ * Renaming one breaks them silently: change here only, and grep dashboards/ and alert-rules/.
+ */
+
+// --- correlation ---
+/** HTTP header a client may send; echoed in every response. */
+export const HEADER_CORRELATION_ID = 'x-correlation-id';
+/** W3C baggage entry carrying the correlation ID across HTTP and AMQP hops. */
+export const BAGGAGE_CORRELATION_ID = 'correlation.id';
+/** Log field (ECS-style custom field) with the correlation ID, on every line. */
+export const LOG_CORRELATION_ID = 'correlation.id';
+/** Span attribute with the correlation ID. */
+export const ATTR_CORRELATION_ID = 'brewops.correlation_id';
+/** Accepted form of an incoming correlation ID; anything else is replaced. */
+export const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+// --- messaging topology ---
+/** Topic exchange for domain events (`order.placed`, ...). */
+export const EXCHANGE_EVENTS = 'brewops.events';
+/** Durable exchange for shipped log batches. */
+export const EXCHANGE_LOGS = 'brewops.logs';
+/** Queue the collector consumes log batches from. */
+export const QUEUE_LOGS = 'brewops.logs.collector';
+/** AMQP header with the correlation ID (also in baggage). */
+export const AMQP_HEADER_CORRELATION_ID = 'x-correlation-id';
+
+// --- metrics (Prometheus names; units in the name) ---
+export const METRIC_HTTP_SERVER_DURATION = 'http_server_request_duration_seconds';
+export const METRIC_MESSAGES_PUBLISHED = 'brewops_messages_published_total';
+export const METRIC_MESSAGES_CONSUMED = 'brewops_messages_consumed_total';
+export const METRIC_MESSAGE_HANDLE_DURATION = 'brewops_message_handle_duration_seconds';
+export const METRIC_LOG_LINES_SHIPPED = 'brewops_log_lines_shipped_total';
+export const METRIC_LOG_LINES_DROPPED = 'brewops_log_lines_dropped_total';
+
+// --- discovery (etcd keys) ---
+/** Root of everything brewops keeps in etcd. */
+export const ETCD_PREFIX = '/brewops/';
+/** `<prefix>services/<service>/instances/<instanceId>` → JSON InstanceInfo, under a lease. */
+export const instanceKey = (service: string, instanceId: string): string =>
+  `${ETCD_PREFIX}services/${service}/instances/${instanceId}`;
+/** `<prefix>services/<service>/overrides/<instanceId>` → `OUT_OF_SERVICE` (no lease). */
+export const overrideKey = (service: string, instanceId: string): string =>
+  `${ETCD_PREFIX}services/${service}/overrides/${instanceId}`;

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// The whole test suite from a fresh clone: `npm test`.
+//   1. bootstrap (npm ci when needed, tsc -b)
+//   2. unit tests (no backend; seconds)
+//   3. `brewops up`: installs and starts the real backends and the services.
+//      If any backend cannot start, the run fails here, loudly.
+//   4. integration tests (real RabbitMQ, etcd, Zipkin, OpenSearch, Prometheus) and
+//      cross-service e2e tests, one file at a time, in a fixed order
+//   5. `brewops down`, always
+// Flags: --unit (steps 1-2 only), --no-up (use a stack that is already up), --keep (skip step 5).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { bootstrap, root } from './bootstrap.mjs';
+
+const args = new Set(process.argv.slice(2));
+const workspaces = ['packages/platform', 'packages/cli', 'collector', 'services/gateway', 'services/order',
+  'services/member', 'services/status'];
+
+function findTests(dir) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...findTests(p));
+    else if (name.endsWith('.test.js')) out.push(p);
+  }
+  return out;
+}
+
+const unit = workspaces.flatMap((w) => findTests(join(root, w, 'dist', 'test', 'unit')));
+const integration = workspaces.flatMap((w) => findTests(join(root, w, 'dist', 'test', 'integration')));
+// e2e files run in name order; lifecycle tests that take the stack down are named zz-*.
+const e2e = findTests(join(root, 'tests', 'dist', 'e2e'));
+
+function nodeTest(files, label) {
+  if (files.length === 0) {
+    console.error(`test: no ${label} test files found: the build is broken or the tree is incomplete`);
+    return 1;
+  }
+  console.error(`\n=== ${label}: ${files.length} file(s) ===`);
+  for (const f of files) console.error(`  ${relative(root, f)}`);
+  const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, BREWOPS_ROOT: root },
+  });
+  return r.status ?? 1;
+}
+
+function cli(...cliArgs) {
+  return spawnSync(process.execPath, [join(root, 'packages', 'cli', 'dist', 'src', 'main.js'), ...cliArgs], {
+    cwd: root,
+    stdio: 'inherit',
+  }).status ?? 1;
+}
+
+bootstrap();
+
+if (args.has('--unit')) process.exit(nodeTest(unit, 'unit'));
+
+const unitCode = nodeTest(unit, 'unit');
+if (unitCode !== 0) {
+  console.error('\ntest: unit tests failed; not starting the stack.');
+  process.exit(unitCode);
+}
+
+if (!args.has('--no-up')) {
+  console.error('\n=== brewops up (real backends + services) ===');
+  const upCode = cli('up');
+  if (upCode !== 0) {
+    console.error('\ntest: FAILED: `brewops up` could not bring the stack up (see the message above). No test was skipped: the run fails.');
+    cli('down');
+    process.exit(upCode);
+  }
+}
+
+let code = 1;
+try {
+  code = nodeTest([...integration, ...e2e], 'integration + e2e');
+} finally {
+  if (!args.has('--keep')) {
+    console.error('\n=== brewops down ===');
+    cli('down');
+  }
+}
+process.exit(code);
