@@ -2,6 +2,53 @@
 export { readRuntimeEnv } from './env.js';
 export type { RuntimeEnv } from './env.js';
 export * as semconv from './semconv.js';
-export { toHttpSd } from './discovery/http-sd.js';
-export type { HttpSdTargetGroup } from './discovery/http-sd.js';
-export type { InstanceInfo, InstanceOverride, InstanceStatus } from './discovery/types.js';
+
+export { currentCorrelationId, isValidCorrelationId, newCorrelationId, withCorrelationId } from './correlation.js';
+
+export { getTracer, isTelemetryRegistered, shutdownTelemetry } from './telemetry/index.js';
+
+export { createLogger, LogShipper, maskPii, maskPiiDeep, REDACTED } from './log/index.js';
+export type { Logger, LoggerOptions, LogShipperOptions, PublishLines } from './log/index.js';
+
+export { createMetrics, metricsHandler, metricsMiddleware } from './metrics/index.js';
+export type { Metrics, MetricsOptions } from './metrics/index.js';
+
+export {
+  AppError,
+  badRequest,
+  conflict,
+  createApp,
+  forbidden,
+  isAppError,
+  Lifecycle,
+  listen,
+  notFound,
+  Readiness,
+  serviceUnavailable,
+  tooManyRequests,
+  unauthorized,
+  unprocessable,
+} from './http/index.js';
+export type { AppErrorOptions, AppOptions, ErrorBody, ReadinessReport, ShutdownPhase } from './http/index.js';
+
+export { isMessagingError, Messaging, MessagingError } from './messaging/index.js';
+export type { ConsumedMessage, ConsumeOptions, ConsumerHandle, MessagingOptions, PublishOptions } from './messaging/index.js';
+
+export { Discovery, isDiscoveryError, ServiceWatch, toHttpSd } from './discovery/index.js';
+export type {
+  DiscoveryOptions,
+  HttpSdTargetGroup,
+  InstanceInfo,
+  InstanceOverride,
+  InstanceStatus,
+  Registration,
+} from './discovery/index.js';
+
+export { ServiceClient } from './client/index.js';
+export type { InstanceSource, ServiceClientOptions, UpstreamRequest, UpstreamResponse } from './client/index.js';
+
+export { isEventEnvelope, makeEvent } from './events/index.js';
+export type { EventEnvelope } from './events/index.js';
+
+export { declareEventQueue, declareEventsExchange, declareLogTopology, requestBody, startService } from './service/index.js';
+export type { ServiceRuntime, ServiceSpec } from './service/index.js';

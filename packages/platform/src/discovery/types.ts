@@ -16,3 +16,54 @@ export type InstanceOverride = 'OUT_OF_SERVICE';
 export interface InstanceStatus extends InstanceInfo {
   readonly override: InstanceOverride | null;
 }
+
+/**
+ * The few logger methods discovery uses; any pino logger fits.
+ * Kept structural so this module does not depend on `log/`.
+ */
+export interface LoggerLike {
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+  debug(obj: object | string, msg?: string): void;
+}
+
+export interface DiscoveryOptions {
+  /** etcd endpoints, e.g. `http://127.0.0.1:2379`. */
+  readonly hosts: readonly string[];
+  readonly logger: LoggerLike;
+  /** Lease TTL of registrations: a dead instance disappears at most this long after its last keep-alive. @default 3 */
+  readonly ttlSeconds?: number;
+  /** Deadline of each unary etcd call (get, put, delete, revoke). @default 3000 */
+  readonly callTimeoutMs?: number;
+}
+
+/** An instance's registration; kept alive and restored automatically until `deregister()`. */
+export interface Registration {
+  /** The etcd key (`instanceKey(service, instanceId)`). */
+  readonly key: string;
+  /** What is registered now; `registeredAt` changes on each re-registration. */
+  readonly info: InstanceInfo;
+  /** False between losing a lease and re-registering. */
+  readonly isRegistered: boolean;
+  /** Revokes the lease: the instance disappears from every watcher at once. Never rejects; if etcd is unreachable the key expires within the TTL. */
+  deregister(): Promise<void>;
+}
+
+/** Typed events of `Discovery`. */
+export interface DiscoveryEvents {
+  /** An etcd call, keep-alive or watch stream failed after etcd had been reachable (or before it ever was). */
+  'etcd-down': [err: unknown];
+  /** etcd answers again after `etcd-down`. */
+  'etcd-up': [];
+  /** A registration (first or after a lost lease) is in etcd under a fresh lease. */
+  registered: [info: InstanceInfo];
+  /** A registration's lease was lost (etcd restarted or unreachable longer than the TTL); re-registering. */
+  'registration-lost': [info: InstanceInfo, err: unknown];
+}
+
+/** Typed events of `ServiceWatch`. */
+export interface ServiceWatchEvents {
+  /** The set of instances (or their overrides or data) changed; read `instances()` or `all()`. */
+  change: [];
+}

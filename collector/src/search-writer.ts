@@ -1,0 +1,98 @@
+import { Client } from '@opensearch-project/opensearch';
+import type { Logger } from '@brewops/platform';
+import type { CollectorConfig } from './config.js';
+import type { DeadLetter, IndexDoc } from './documents.js';
+import { stableId } from './documents.js';
+import { indexTemplates } from './templates.js';
+
+/** Transport-level failures worth retrying with the batch still unacknowledged. */
+function isRetryable(err: unknown): boolean {
+  const status = (err as { meta?: { statusCode?: number } } | null)?.meta?.statusCode;
+  if (status === undefined) return true; // connection refused/reset, timeouts
+  return status === 429 || status >= 500;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Writes documents to the search backend. `write` resolves only when every document was
+ * accepted or dead-lettered with its reason; while the backend is down it keeps retrying with
+ * backoff (the caller keeps the RabbitMQ message unacknowledged meanwhile), until `close()`.
+ */
+export class SearchWriter {
+  private readonly client: Client;
+  private closed = false;
+  private templatesReady = false;
+
+  constructor(private readonly cfg: CollectorConfig, private readonly logger: Logger) {
+    this.client = new Client({ node: cfg.searchUrl, requestTimeout: 30_000 });
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.client.cluster.health({}, { requestTimeout: 2000 });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async ensureTemplates(): Promise<void> {
+    if (this.templatesReady) return;
+    for (const t of indexTemplates(this.cfg)) {
+      await this.client.indices.putIndexTemplate({ name: t.name, body: t.body as never });
+    }
+    this.templatesReady = true;
+  }
+
+  async write(docs: readonly IndexDoc[], dead: readonly DeadLetter[]): Promise<{ indexed: number; deadLettered: number }> {
+    let delay = 200;
+    for (;;) {
+      try {
+        await this.ensureTemplates();
+        return await this.bulkOnce(docs, dead);
+      } catch (err) {
+        if (this.closed || !isRetryable(err)) throw err;
+        this.logger.warn({ err, retryInMs: delay }, 'search backend unavailable; batch kept unacknowledged, retrying');
+        await sleep(delay);
+        delay = Math.min(delay * 2, this.cfg.maxRetryDelayMs);
+      }
+    }
+  }
+
+  private deadLetterOps(dead: readonly DeadLetter[]): unknown[] {
+    const now = new Date().toISOString();
+    return dead.flatMap((d) => [
+      { index: { _index: this.cfg.deadLetterIndex, _id: stableId(d.reason + d.raw) } },
+      { '@timestamp': now, reason: d.reason, source: d.source, raw: d.raw },
+    ]);
+  }
+
+  private async bulkOnce(docs: readonly IndexDoc[], dead: readonly DeadLetter[]): Promise<{ indexed: number; deadLettered: number }> {
+    if (docs.length === 0 && dead.length === 0) return { indexed: 0, deadLettered: 0 };
+    const body: unknown[] = docs.flatMap((d) => [{ index: { _index: d.index, _id: d.id } }, d.source]);
+    body.push(...this.deadLetterOps(dead));
+    const res = await this.client.bulk({ body: body as never });
+    const items = (res.body as { items?: Array<Record<string, { status: number; error?: { type?: string; reason?: string } }>> }).items ?? [];
+    const rejected: DeadLetter[] = [];
+    let retryable = false;
+    items.forEach((item, i) => {
+      const op = Object.values(item)[0];
+      if (!op || op.status < 300) return;
+      if (op.status === 429 || op.status >= 500) { retryable = true; return; }
+      const doc = docs[i];
+      if (doc) rejected.push({ reason: `${op.error?.type ?? 'rejected'}: ${op.error?.reason ?? op.status}`.slice(0, 1000), raw: JSON.stringify(doc.source).slice(0, 8192), source: doc.index });
+    });
+    if (retryable) throw Object.assign(new Error('bulk had retryable item failures'), { meta: { statusCode: 503 } });
+    if (rejected.length > 0) {
+      // Mapping conflicts and the like: park them with the reason; the pipeline keeps flowing.
+      await this.client.bulk({ body: this.deadLetterOps(rejected) as never });
+    }
+    return { indexed: docs.length - rejected.length, deadLettered: dead.length + rejected.length };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.client.close();
+  }
+}

@@ -1,0 +1,73 @@
+import type { CollectorConfig } from './config.js';
+
+const keyword = { type: 'keyword', ignore_above: 1024 } as const;
+
+/** Mappings shared by the log and event indices: IDs, service and level are keywords; time is a date. */
+export function indexTemplates(cfg: CollectorConfig): Array<{ name: string; body: Record<string, unknown> }> {
+  const settings = { number_of_shards: 1, number_of_replicas: 0, refresh_interval: '1s' };
+  const stringsAsKeywords = [{ strings: { match_mapping_type: 'string', mapping: keyword } }];
+  return [
+    {
+      name: 'brewops-logs',
+      body: {
+        index_patterns: [`${cfg.logIndexPrefix}-*`],
+        template: {
+          settings,
+          mappings: {
+            dynamic_templates: stringsAsKeywords,
+            properties: {
+              '@timestamp': { type: 'date' },
+              message: { type: 'text' },
+              log: { properties: { level: keyword } },
+              service: { properties: { name: keyword, instance: { properties: { id: keyword } }, version: keyword } },
+              trace: { properties: { id: keyword } },
+              span: { properties: { id: keyword } },
+              correlation: { properties: { id: keyword } },
+              error: { properties: { type: keyword, message: { type: 'text' }, stack_trace: { type: 'text', index: false } } },
+            },
+          },
+        },
+      },
+    },
+    {
+      name: 'brewops-events',
+      body: {
+        index_patterns: [`${cfg.eventIndexPrefix}-*`],
+        template: {
+          settings,
+          mappings: {
+            dynamic_templates: stringsAsKeywords,
+            properties: {
+              '@timestamp': { type: 'date' },
+              messageId: keyword,
+              type: keyword,
+              version: { type: 'integer' },
+              occurredAt: { type: 'date' },
+              correlationId: keyword,
+              orderId: keyword,
+              payload: { type: 'object', enabled: true },
+            },
+          },
+        },
+      },
+    },
+    {
+      name: 'brewops-deadletter',
+      body: {
+        index_patterns: [cfg.deadLetterIndex],
+        template: {
+          settings,
+          mappings: {
+            dynamic: false,
+            properties: {
+              '@timestamp': { type: 'date' },
+              reason: keyword,
+              source: keyword,
+              raw: { type: 'text', index: false },
+            },
+          },
+        },
+      },
+    },
+  ];
+}

@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dailyIndex, parseLogBatch } from '../../src/documents.js';
+
+const line = (o: object): string => JSON.stringify(o);
+
+test('valid lines become documents in the daily index with stable ids', () => {
+  const a = line({ '@timestamp': '2026-11-23T10:00:00.000Z', message: 'hello', 'service.name': 'order' });
+  const { docs, dead } = parseLogBatch(`${a}\n${a}\n`, 'logs-brewops');
+  assert.equal(dead.length, 0);
+  assert.equal(docs.length, 2);
+  assert.equal(docs[0]!.index, 'logs-brewops-2026.11.23');
+  assert.equal(docs[0]!.id, docs[1]!.id, 'the same line must map to the same id (redelivery is harmless)');
+});
+
+test('malformed lines become dead letters with a reason, never a crash', () => {
+  const batch = ['{"@timestamp": "2026', '[1,2]', line({ message: 'no time' }), line({ '@timestamp': 'x', message: 'bad time' })].join('\n');
+  const { docs, dead } = parseLogBatch(batch, 'logs-brewops');
+  assert.equal(docs.length, 0);
+  assert.deepEqual(dead.map((d) => d.reason), ['malformed_json', 'not_an_object', 'missing_timestamp', 'missing_timestamp']);
+});
+
+test('PII that slipped through is masked before indexing', () => {
+  const raw = line({ '@timestamp': '2026-11-23T10:00:00.000Z', message: 'card 4111 1111 1111 1111 from jane.doe@example.com' });
+  const { docs } = parseLogBatch(raw, 'logs-brewops');
+  const msg = String(docs[0]!.source['message']);
+  assert.ok(!msg.includes('4111 1111 1111 1111'), msg);
+  assert.ok(!msg.includes('jane.doe@example.com'), msg);
+  assert.ok(msg.includes('1111'), 'last four digits kept');
+});
+
+test('daily index falls back to now for a missing timestamp', () => {
+  assert.equal(dailyIndex('events', undefined, new Date('2026-01-02T03:04:05Z')), 'events-2026.01.02');
+});

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+/**
+ * The brewops supervisor: started detached by `brewops up`, it runs the service instances and
+ * serves the loopback admin API (instances, http_sd for Prometheus, restart/stop/start/scale).
+ * Usage: node supervisor/main.js --state-dir <dir>   (reads <dir>/supervisor.json)
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { toHttpSd } from '@brewops/platform';
+import { createAdminServer } from './admin-api.js';
+import { readSupervisorConfig } from './config.js';
+import { InstanceTable, STOP_GRACE_MS } from './instances.js';
+import { readRegistrations } from './registry.js';
+
+const log = (msg: string): void => {
+  process.stdout.write(`${new Date().toISOString()} supervisor: ${msg}\n`);
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'state-dir': { type: 'string' } } });
+  const stateDir = values['state-dir'];
+  if (!stateDir) throw new Error('--state-dir is required');
+  const cfg = readSupervisorConfig(stateDir);
+  const token = readFileSync(cfg.tokenFile, 'utf8').trim();
+  const registry = () => readRegistrations(cfg.etcdUrl);
+  const table = new InstanceTable(cfg, registry, log);
+  const server = createAdminServer({
+    control: table,
+    token,
+    sd: async () => toHttpSd(await registry()),
+    onError: (err) => log(`admin API error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`),
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(cfg.port, '127.0.0.1', () => resolve());
+  });
+  log(`admin API on http://127.0.0.1:${cfg.port} (pid ${process.pid})`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping every instance (SIGKILL after ${STOP_GRACE_MS / 1000} s)`);
+    clearInterval(timer);
+    server.close();
+    server.closeAllConnections();
+    table.shutdown().then(
+      () => {
+        log('all instances stopped; exiting');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log(`shutdown failed: ${String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('unhandledRejection', (err) => log(`unhandled rejection: ${String(err)}`));
+
+  const timer = setInterval(() => void table.poll(), 1000);
+  await table.startAll();
+  await table.poll();
+}
+
+main().catch((err: unknown) => {
+  log(`failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

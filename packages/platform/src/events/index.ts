@@ -1,0 +1,2 @@
+export { isEventEnvelope, makeEvent } from './envelope.js';
+export type { EventEnvelope } from './envelope.js';

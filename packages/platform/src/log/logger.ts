@@ -1,0 +1,162 @@
+import { hostname } from 'node:os';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
+import pino from 'pino';
+import { currentCorrelationId } from '../correlation.js';
+import { LOG_CORRELATION_ID } from '../semconv.js';
+import {
+  ECS_VERSION,
+  FIELD_ECS_VERSION,
+  FIELD_HOST_NAME,
+  FIELD_LEVEL,
+  FIELD_MESSAGE,
+  FIELD_PROCESS_PID,
+  FIELD_SERVICE_INSTANCE_ID,
+  FIELD_SERVICE_NAME,
+  FIELD_SPAN_ID,
+  FIELD_TIMESTAMP,
+  FIELD_TRACE_FLAGS,
+  FIELD_TRACE_ID,
+  ecsError,
+} from './ecs.js';
+import { maskPii, maskPiiDeep, REDACTED } from './redact.js';
+import type { LogShipper } from './shipper.js';
+
+export type Logger = pino.Logger;
+
+export interface LoggerOptions {
+  /** `service.name` on every line. */
+  service: string;
+  /** `service.instance.id` on every line. */
+  instanceId: string;
+  /** Lowest level written. @default 'info' */
+  level?: string;
+  /** Where lines go instead of stdout (tests capture output here). @default stdout, synchronous */
+  destination?: pino.DestinationStream;
+  /** Also ship every line through this shipper (to the log exchange). */
+  shipper?: LogShipper;
+}
+
+/** Keys whose values never leave the process, wherever they appear (top level, one or two levels down). */
+export const REDACTED_KEYS: readonly string[] = [
+  'password',
+  'passwd',
+  'secret',
+  'clientSecret',
+  'client_secret',
+  'token',
+  'accessToken',
+  'access_token',
+  'refreshToken',
+  'refresh_token',
+  'apiKey',
+  'api_key',
+  'x-api-key',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'cardNumber',
+  'card_number',
+  'pan',
+  'cvv',
+  'cvc',
+  'email',
+];
+
+function redactPaths(keys: readonly string[]): string[] {
+  const paths: string[] = [];
+  for (const key of keys) {
+    const seg = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
+    const dotted = seg.startsWith('[') ? seg : `.${seg}`;
+    paths.push(seg, `*${dotted}`, `*.*${dotted}`);
+  }
+  return paths;
+}
+
+/** Trace context of the active span and the correlation ID of the active baggage. */
+function correlationFields(): Record<string, string> {
+  const out: Record<string, string> = {};
+  const span = trace.getActiveSpan();
+  if (span) {
+    const sc = span.spanContext();
+    if (isSpanContextValid(sc)) {
+      // Same keys and format as instrumentation-pino's `logKeys` (see telemetry/sdk.ts):
+      // when both inject, the keys coincide and each appears once.
+      out[FIELD_TRACE_ID] = sc.traceId;
+      out[FIELD_SPAN_ID] = sc.spanId;
+      out[FIELD_TRACE_FLAGS] = `0${sc.traceFlags.toString(16)}`;
+    }
+  }
+  const correlationId = currentCorrelationId();
+  if (correlationId !== undefined) out[LOG_CORRELATION_ID] = correlationId;
+  return out;
+}
+
+/** ECS error fields in place of `err` (pino's error key) or an Error under `error`; then PII masking. */
+function formatLogObject(obj: Record<string, unknown>): Record<string, unknown> {
+  let out = obj;
+  const err = obj['err'] ?? (obj['error'] instanceof Error ? obj['error'] : undefined);
+  if (err !== undefined && err !== null && typeof err === 'object') {
+    out = { ...obj };
+    delete out['err'];
+    if (out['error'] === err) delete out['error'];
+    Object.assign(out, ecsError(err));
+  }
+  return maskPiiDeep(out);
+}
+
+function maskMessage(msg: unknown): unknown {
+  return typeof msg === 'string' ? maskPii(msg) : msg;
+}
+
+/**
+ * A pino logger writing ECS JSON lines: `@timestamp`, `log.level`, `message`, `service.name`,
+ * `service.instance.id`, `ecs.version`, `trace.id`/`span.id`/`trace.flags` of the active span,
+ * and `correlation.id` of the active baggage. Secrets are removed by key (`[REDACTED]`) and
+ * card numbers, e-mails, bearer tokens and JWTs are masked in the message and every string field
+ * before the line is written anywhere. Lines go to stdout (synchronously) and, with a shipper,
+ * also to the log exchange.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const primary = options.destination ?? pino.destination({ fd: 1, sync: true });
+  const stream = options.shipper
+    ? pino.multistream(
+        [
+          // Level filtering is the logger's job; the streams take whatever it writes.
+          { level: 'trace', stream: primary },
+          { level: 'trace', stream: options.shipper },
+        ],
+        { dedupe: false },
+      )
+    : primary;
+
+  const logger = pino(
+    {
+      level: options.level ?? 'info',
+      messageKey: FIELD_MESSAGE,
+      base: {
+        [FIELD_SERVICE_NAME]: options.service,
+        [FIELD_SERVICE_INSTANCE_ID]: options.instanceId,
+        [FIELD_ECS_VERSION]: ECS_VERSION,
+        [FIELD_PROCESS_PID]: process.pid,
+        [FIELD_HOST_NAME]: hostname(),
+      },
+      timestamp: () => `,"${FIELD_TIMESTAMP}":"${new Date().toISOString()}"`,
+      formatters: {
+        level: (label) => ({ [FIELD_LEVEL]: label }),
+        bindings: maskPiiDeep,
+        log: formatLogObject,
+      },
+      serializers: { [FIELD_MESSAGE]: maskMessage },
+      mixin: correlationFields,
+      redact: { paths: redactPaths(REDACTED_KEYS), censor: REDACTED },
+    },
+    stream,
+  );
+  // pino applies `formatters.bindings` to the base bindings only; child bindings are masked
+  // here, once per child (grandchildren inherit this method through the prototype chain).
+  const pinoChild = logger.child;
+  logger.child = function child(this: Logger, bindings, childOptions) {
+    return pinoChild.call(this, maskPiiDeep(bindings), childOptions);
+  } as Logger['child'];
+  return logger;
+}

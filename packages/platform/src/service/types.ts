@@ -1,0 +1,41 @@
+import type Router from '@koa/router';
+import type Koa from 'koa';
+import type { RuntimeEnv } from '../env.js';
+import type { Logger } from '../log/index.js';
+import type { Metrics } from '../metrics/index.js';
+import type { Readiness, Lifecycle } from '../http/index.js';
+import type { Messaging } from '../messaging/index.js';
+import type { Discovery } from '../discovery/index.js';
+import type { ServiceClient } from '../client/index.js';
+
+/** What a service declares; `startService` builds everything else. */
+export interface ServiceSpec {
+  /** Service name; `BREWOPS_SERVICE` overrides it only in tests. */
+  readonly name: string;
+  /** Port when `PORT` is unset. @default 0 (a free port, registered in discovery) */
+  readonly defaultPort?: number;
+  /** Request body limit. @default '1mb' */
+  readonly bodyLimit?: string;
+  /** Connects to RabbitMQ; readiness then requires the connection. @default false */
+  readonly messaging?: boolean;
+  /** Declares the HTTP routes. */
+  routes?(router: Router, runtime: ServiceRuntime): void;
+  /** Runs after the HTTP server listens and before the instance registers: topology, consumers. */
+  start?(runtime: ServiceRuntime): Promise<void>;
+}
+
+export interface ServiceRuntime {
+  readonly env: RuntimeEnv;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly readiness: Readiness;
+  readonly lifecycle: Lifecycle;
+  readonly discovery: Discovery;
+  readonly app: Koa;
+  /** Present when the spec asked for messaging. */
+  readonly messaging: Messaging | undefined;
+  /** Port the HTTP server listens on (the registered one). */
+  readonly port: number;
+  /** A client for another service, over its live instances (cached per service). */
+  client(service: string): Promise<ServiceClient>;
+}

@@ -1,0 +1,149 @@
+import type { IncomingMessage } from 'node:http';
+import { diag, type TextMapPropagator } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
+import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { KoaInstrumentation, KoaLayerType } from '@opentelemetry/instrumentation-koa';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
+import { hostDetector, processDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { FIELD_SPAN_ID, FIELD_TRACE_FLAGS, FIELD_TRACE_ID } from '../log/ecs.js';
+import { registeredTelemetry, setRegisteredTelemetry } from './state.js';
+import { TolerantSpanExporter } from './tolerant-exporter.js';
+
+/** Incubating in @opentelemetry/semantic-conventions, so copied here as its docs advise. */
+const ATTR_SERVICE_INSTANCE_ID = 'service.instance.id';
+
+export interface TelemetryOptions {
+  /** `service.name` resource attribute. */
+  service: string;
+  /** `service.instance.id` resource attribute. */
+  instanceId: string;
+  /** `service.version` resource attribute. */
+  version: string;
+  /** Zipkin v2 spans endpoint. Omit to export only through `spanProcessors`. */
+  zipkinUrl?: string;
+  /** Extra span processors, e.g. a SimpleSpanProcessor over an InMemorySpanExporter in tests. */
+  spanProcessors?: SpanProcessor[];
+}
+
+export interface ZipkinProcessorOptions {
+  /** How long spans wait to be batched, ms. @default 500 */
+  scheduledDelayMillis?: number;
+  /** Abandon an export after this long; its spans are dropped, ms. @default 2000 */
+  exportTimeoutMillis?: number;
+  /** Spans held while exports are slow; beyond it new spans are dropped. @default 2048 */
+  maxQueueSize?: number;
+  /** @default 512 */
+  maxExportBatchSize?: number;
+}
+
+/** Incoming requests that never get a span: probes and scrapes would drown the real traffic. */
+export function isUntracedPath(url: string | undefined): boolean {
+  const path = (url ?? '').split('?', 1)[0] ?? '';
+  return path.startsWith('/health/') || path === '/metrics';
+}
+
+/**
+ * B3 (multi-header), W3C tracecontext and W3C baggage: all three are injected; on extraction
+ * each one that finds its headers sets the parent, and tracecontext is listed after B3 so it
+ * wins when a request carries both.
+ */
+export function createPropagator(): TextMapPropagator {
+  return new CompositePropagator({
+    propagators: [
+      new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER }),
+      new W3CTraceContextPropagator(),
+      new W3CBaggagePropagator(),
+    ],
+  });
+}
+
+/** Exactly the instrumentations brewops uses: http, koa, undici, amqplib, pino. No fs, no dns. */
+export function createInstrumentations(): [
+  HttpInstrumentation,
+  KoaInstrumentation,
+  UndiciInstrumentation,
+  AmqplibInstrumentation,
+  PinoInstrumentation,
+] {
+  return [
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: (req: IncomingMessage) => isUntracedPath(req.url),
+    }),
+    // Router layers only: one span per plain middleware is noise, and keeping middleware out
+    // leaves the HTTP server span active in middleware (request-scoped attributes land on it).
+    new KoaInstrumentation({ ignoreLayersType: [KoaLayerType.MIDDLEWARE] }),
+    new UndiciInstrumentation(),
+    new AmqplibInstrumentation(),
+    // Log correlation with the same ECS keys the platform logger writes (they coincide, so
+    // each appears once); log records are not sent to the OTel Logs SDK: logs go through
+    // stdout and the log exchange.
+    new PinoInstrumentation({
+      logKeys: { traceId: FIELD_TRACE_ID, spanId: FIELD_SPAN_ID, traceFlags: FIELD_TRACE_FLAGS },
+      disableLogSending: true,
+    }),
+  ];
+}
+
+/**
+ * Zipkin export that never fails or slows a request: batched off the request path, bounded
+ * queue, short export timeout; when Zipkin is down the spans are dropped with at most one diag
+ * warning per minute.
+ */
+export function createZipkinSpanProcessor(url: string, options: ZipkinProcessorOptions = {}): SpanProcessor {
+  const exportTimeoutMillis = options.exportTimeoutMillis ?? 2_000;
+  const exporter = new TolerantSpanExporter(new ZipkinExporter({ url }), {
+    name: `zipkin exporter (${url})`,
+    timeoutMs: exportTimeoutMillis,
+  });
+  return new BatchSpanProcessor(exporter, {
+    scheduledDelayMillis: options.scheduledDelayMillis ?? 500,
+    // The wrapper answers first; the processor's own timeout is only a backstop.
+    exportTimeoutMillis: exportTimeoutMillis + 1_000,
+    maxQueueSize: options.maxQueueSize ?? 2_048,
+    maxExportBatchSize: options.maxExportBatchSize ?? 512,
+  });
+}
+
+/** A NodeSDK with the brewops resource, propagators and instrumentations; traces only. */
+export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
+  const spanProcessors = [...(options.spanProcessors ?? [])];
+  if (options.zipkinUrl !== undefined) spanProcessors.push(createZipkinSpanProcessor(options.zipkinUrl));
+  return new NodeSDK({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: options.service,
+      [ATTR_SERVICE_INSTANCE_ID]: options.instanceId,
+      [ATTR_SERVICE_VERSION]: options.version,
+    }),
+    // No env detector: OTEL_SERVICE_NAME & co. must not override the brewops identity.
+    resourceDetectors: [processDetector, hostDetector],
+    spanProcessors,
+    textMapPropagator: createPropagator(),
+    instrumentations: createInstrumentations(),
+    // Traces only: an empty list keeps the SDK from building OTLP metric and log pipelines from env.
+    metricReaders: [],
+    logRecordProcessors: [],
+  });
+}
+
+/**
+ * Creates, starts and registers the SDK (once per process; a second call returns the first).
+ * Call it before the modules to instrument are loaded: `node --import .../register.js app.js`.
+ */
+export function startTelemetry(options: TelemetryOptions): NodeSDK {
+  const existing = registeredTelemetry();
+  if (existing instanceof NodeSDK) {
+    diag.warn('brewops telemetry already started; keeping the first SDK');
+    return existing;
+  }
+  const sdk = createTelemetrySdk(options);
+  sdk.start();
+  setRegisteredTelemetry(sdk);
+  return sdk;
+}

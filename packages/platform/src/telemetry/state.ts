@@ -1,0 +1,18 @@
+/** Where `telemetry/register` keeps the started SDK, shared by every copy of this package in the process. */
+export const TELEMETRY_KEY = Symbol.for('brewops.telemetry');
+
+/** The part of the NodeSDK that shutdown needs. */
+export interface RegisteredTelemetry {
+  shutdown(): Promise<void>;
+}
+
+type Holder = { [TELEMETRY_KEY]?: RegisteredTelemetry };
+
+export function registeredTelemetry(): RegisteredTelemetry | undefined {
+  return (globalThis as Holder)[TELEMETRY_KEY];
+}
+
+export function setRegisteredTelemetry(sdk: RegisteredTelemetry | undefined): void {
+  if (sdk === undefined) delete (globalThis as Holder)[TELEMETRY_KEY];
+  else (globalThis as Holder)[TELEMETRY_KEY] = sdk;
+}

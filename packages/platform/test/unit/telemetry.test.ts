@@ -1,0 +1,213 @@
+/**
+ * Tracing end to end in one process: the SDK pieces are built by createTelemetrySdk (not the
+ * env-driven register) with an in-memory exporter next to a Zipkin exporter pointed at a closed
+ * port. The SDK starts before koa, pino and the platform's http modules are loaded, as
+ * `node --import register.js` does, so the instrumentations patch them.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { context, diag, DiagLogLevel, SpanKind } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { getTracer, isTelemetryRegistered, shutdownTelemetry } from '../../src/telemetry/index.js';
+import { startTelemetry } from '../../src/telemetry/sdk.js';
+
+const warnings: string[] = [];
+const ignore = (): void => {};
+diag.setLogger({ error: (m) => void warnings.push(m), warn: (m) => void warnings.push(m), info: ignore, debug: ignore, verbose: ignore }, DiagLogLevel.WARN);
+
+const memory = new InMemorySpanExporter();
+startTelemetry({
+  service: 'items',
+  instanceId: 'items-1',
+  version: '1.2.3',
+  zipkinUrl: 'http://127.0.0.1:9/api/v2/spans', // discard port: nothing listens, connections are refused
+  spanProcessors: [new SimpleSpanProcessor(memory)],
+});
+
+// Loaded only now, so that the instrumentations patch koa and pino.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { default: Router } = require('@koa/router') as typeof import('@koa/router');
+const { createApp, listen, Readiness } = require('../../src/http/index.js') as typeof import('../../src/http/index.js');
+const { createLogger } = require('../../src/log/index.js') as typeof import('../../src/log/index.js');
+const { createMetrics } = require('../../src/metrics/index.js') as typeof import('../../src/metrics/index.js');
+
+const TRACE_B3 = '463ac35c9f6413ad48485a3953bb6124';
+const TRACE_W3C = '0af7651916cd43dd8448eb211c80319c';
+
+let server: Server;
+let base = '';
+const logLines: string[] = [];
+
+function serverSpans(): ReadableSpan[] {
+  return memory.getFinishedSpans().filter((s) => s.kind === SpanKind.SERVER);
+}
+
+/** Server spans of these paths, in request order, once all have ended (they end after the response). */
+async function serverSpansFor(...paths: string[]): Promise<ReadableSpan[]> {
+  const deadline = Date.now() + 2_000;
+  for (;;) {
+    const found = paths.map((p) => serverSpans().find((s) => s.attributes['url.path'] === p));
+    if (found.every((s) => s !== undefined)) return found as ReadableSpan[];
+    if (Date.now() > deadline) throw new Error(`no server span for ${paths.filter((_, i) => !found[i]).join(', ')}`);
+    await sleep(5);
+  }
+}
+
+/** A request from an untraced client: the test's own fetch must not inject trace headers. */
+async function get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+  const res = await context.with(suppressTracing(context.active()), () => fetch(`${base}${path}`, { headers }));
+  const body = await res.arrayBuffer();
+  return new Response(body, { status: res.status, headers: res.headers });
+}
+
+before(async () => {
+  const logger = createLogger({ service: 'items', instanceId: 'items-1', destination: { write: (s: string) => void logLines.push(s) } });
+  const metrics = createMetrics({ service: 'items', instanceId: 'items-1', defaultMetrics: false });
+  const app = createApp({ service: 'items', instanceId: 'items-1', logger, metrics, readiness: new Readiness() });
+  const router = new Router();
+  router.get('/v1/items/:id', (ctx) => {
+    logger.info('reading item');
+    ctx.body = { id: ctx.params['id'] };
+  });
+  router.get('/v1/echo', (ctx) => {
+    ctx.body = ctx.headers;
+  });
+  router.get('/v1/hop', async (ctx) => {
+    const res = await fetch(`${base}/v1/echo`);
+    ctx.body = await res.json();
+  });
+  app.use(router.routes());
+  ({ server } = await listen(app, { host: '127.0.0.1', port: 0 }).then((r) => {
+    base = `http://127.0.0.1:${r.port}`;
+    return r;
+  }));
+});
+
+after(async () => {
+  server.close();
+  server.closeAllConnections();
+  await shutdownTelemetry();
+});
+
+describe('telemetry', () => {
+  it('a Koa request produces a server span named by route, with the correlation ID and the service resource', async () => {
+    memory.reset();
+    const res = await get('/v1/items/42', { 'x-correlation-id': 'corr-tel-1' });
+    assert.equal(res.status, 200);
+    const [span] = await serverSpansFor('/v1/items/42');
+    assert.ok(span);
+    assert.equal(span.name, 'GET /v1/items/:id');
+    assert.equal(span.attributes['http.route'], '/v1/items/:id');
+    assert.equal(span.attributes['http.response.status_code'], 200);
+    assert.equal(span.attributes['brewops.correlation_id'], 'corr-tel-1');
+    assert.equal(span.resource.attributes['service.name'], 'items');
+    assert.equal(span.resource.attributes['service.instance.id'], 'items-1');
+    assert.equal(span.resource.attributes['service.version'], '1.2.3');
+    assert.equal(isTelemetryRegistered(), true);
+  });
+
+  it('health and metrics requests are not traced', async () => {
+    memory.reset();
+    await get('/health/live');
+    await get('/health/ready');
+    await get('/metrics');
+    await get('/v1/items/after-probes');
+    await serverSpansFor('/v1/items/after-probes');
+    const probes = serverSpans().filter((s) => /^\/(health|metrics)/.test(String(s.attributes['url.path'])));
+    assert.deepEqual(probes, []);
+  });
+
+  it('extracts B3 (multi and single header) and W3C traceparent; traceparent wins when both are sent', async () => {
+    memory.reset();
+    await get('/v1/items/1', { 'x-b3-traceid': TRACE_B3, 'x-b3-spanid': '0020000000000001', 'x-b3-sampled': '1' });
+    await get('/v1/items/2', { b3: `${TRACE_B3}-0020000000000002-1` });
+    await get('/v1/items/3', { traceparent: `00-${TRACE_W3C}-b7ad6b7169203331-01` });
+    await get('/v1/items/4', {
+      traceparent: `00-${TRACE_W3C}-b7ad6b7169203332-01`,
+      'x-b3-traceid': TRACE_B3,
+      'x-b3-spanid': '0020000000000003',
+      'x-b3-sampled': '1',
+    });
+    const spans = await serverSpansFor('/v1/items/1', '/v1/items/2', '/v1/items/3', '/v1/items/4');
+    const parents = spans.map((s) => [s.spanContext().traceId, s.parentSpanContext?.spanId]);
+    assert.deepEqual(parents, [
+      [TRACE_B3, '0020000000000001'],
+      [TRACE_B3, '0020000000000002'],
+      [TRACE_W3C, 'b7ad6b7169203331'],
+      [TRACE_W3C, 'b7ad6b7169203332'],
+    ]);
+  });
+
+  it('outgoing calls carry traceparent, B3 headers and the correlation ID in baggage', async () => {
+    memory.reset();
+    const res = await get('/v1/hop', { 'x-correlation-id': 'corr-hop-7' });
+    const seen = (await res.json()) as Record<string, string>;
+    const [inbound, echo] = await serverSpansFor('/v1/hop', '/v1/echo');
+    assert.ok(inbound && echo);
+    const traceId = inbound.spanContext().traceId;
+    assert.match(seen['traceparent'] ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    assert.equal(seen['x-b3-traceid'], traceId);
+    assert.ok(seen['x-b3-spanid']);
+    assert.match(seen['baggage'] ?? '', /(^|,)\s*correlation\.id=corr-hop-7(\s*[,;]|$)/);
+    // the downstream request joined the same trace and kept the correlation ID
+    assert.equal(echo.spanContext().traceId, traceId);
+    assert.equal(echo.attributes['brewops.correlation_id'], 'corr-hop-7');
+  });
+
+  it('log lines carry trace.id / span.id of the request exactly once (logger mixin + instrumentation-pino)', async () => {
+    memory.reset();
+    logLines.length = 0;
+    await get('/v1/items/9');
+    const [span] = await serverSpansFor('/v1/items/9');
+    const line = logLines.find((l) => l.includes('reading item'));
+    assert.ok(span && line);
+    assert.equal(line.split('"trace.id"').length, 2, line);
+    assert.equal(line.split('"span.id"').length, 2, line);
+    assert.equal(line.split('"trace.flags"').length, 2, line);
+    assert.equal((JSON.parse(line) as Record<string, unknown>)['trace.id'], span.spanContext().traceId);
+  });
+
+  it('getTracer records spans through the registered provider', () => {
+    memory.reset();
+    getTracer('test').startActiveSpan('unit-of-work', (s) => s.end());
+    assert.deepEqual(memory.getFinishedSpans().map((s) => s.name), ['unit-of-work']);
+  });
+
+  it('with Zipkin unreachable, requests stay fast, nothing throws, and at most one warning is written', async () => {
+    const latencies: number[] = [];
+    const until = Date.now() + 1_600; // > 3 export rounds of 500 ms
+    while (Date.now() < until) {
+      const t0 = performance.now();
+      const res = await fetch(`${base}/v1/items/${latencies.length}`);
+      await res.arrayBuffer();
+      latencies.push(performance.now() - t0);
+      assert.equal(res.status, 200);
+      await sleep(20);
+    }
+    await sleep(600);
+    latencies.sort((a, b) => a - b);
+    const p50 = latencies[Math.floor(latencies.length / 2)] ?? Infinity;
+    const max = latencies.at(-1) ?? Infinity;
+    const zipkinWarnings = warnings.filter((w) => w.includes('zipkin'));
+    console.log(`  ${latencies.length} requests with Zipkin down: p50 ${p50.toFixed(1)} ms, max ${max.toFixed(1)} ms; warnings: ${zipkinWarnings.length}`);
+    assert.equal(zipkinWarnings.length, 1, `expected exactly one rate-limited warning, got ${JSON.stringify(warnings)}`);
+    assert.match(zipkinWarnings[0] ?? '', /dropped \d+ span/);
+    assert.ok(p50 < 25, `p50 ${p50} ms`);
+    assert.ok(max < 250, `max ${max} ms`);
+  });
+
+  it('shutdownTelemetry is bounded with Zipkin down, unregisters, and is a no-op the second time', async () => {
+    await get('/v1/items/last');
+    const t0 = performance.now();
+    await shutdownTelemetry();
+    const ms = performance.now() - t0;
+    assert.ok(ms < 3_500, `shutdown took ${ms} ms`);
+    assert.equal(isTelemetryRegistered(), false);
+    const t1 = performance.now();
+    await shutdownTelemetry();
+    assert.ok(performance.now() - t1 < 50);
+  });
+});
