@@ -79,10 +79,14 @@ test('one order with a correlation ID: logs, one trace, metrics through discover
   });
 
   await t.test('request histograms per service with the route label, scraped through discovery', async () => {
-    const targets = await getJson<{ data: { activeTargets: Array<{ scrapePool: string; labels: Record<string, string>; health: string }> } }>(
-      `${urls.prometheus()}/api/v1/targets?state=active`);
-    const discovered = targets.data.activeTargets.filter((x) => x.scrapePool === 'brewops');
-    assert.ok(discovered.length >= SERVICES.length, `Prometheus discovered only ${discovered.length} brewops targets`);
+    // Targets come only from http_sd (fed by the registry); wait until each service has a healthy one.
+    const discovered = await eventually('Prometheus to discover and scrape every service', async () => {
+      const targets = await getJson<{ data: { activeTargets: Array<{ scrapePool: string; labels: Record<string, string>; health: string }> } }>(
+        `${urls.prometheus()}/api/v1/targets?state=active`);
+      const pool = targets.data.activeTargets.filter((x) => x.scrapePool === 'brewops');
+      return SERVICES.every((s) => pool.some((x) => x.labels['service'] === s && x.health === 'up')) ? pool : undefined;
+    }, 30_000, 1000);
+    console.log(`  Prometheus scrapes ${discovered.length} targets found through discovery`);
     for (const svc of SERVICES) {
       const series = await eventually(`request histogram of ${svc} in Prometheus`, async () => {
         const r = await promQuery(`http_server_request_duration_seconds_count{service="${svc}", route!="unmatched"}`);

@@ -36,9 +36,9 @@ export function readState(root?: string): BrewopsState {
   return state;
 }
 
-function backendFor(name: string, root: string | undefined, progress: Progress): { ctx: BackendContext; name: BackendName } {
+function contextFor(name: string, root: string | undefined, progress: Progress): BackendContext {
   if (!isBackendName(name)) throw new BrewopsError('unknown_backend', `no backend "${name}" (known: ${BACKEND_NAMES.join(', ')})`);
-  return { ctx: { paths: resolvePaths(root), ports: readPorts(), progress }, name };
+  return { paths: resolvePaths(root), ports: readPorts(), progress };
 }
 
 export interface BackendOptions {
@@ -50,7 +50,7 @@ export interface BackendOptions {
 
 /** Stops one backend brewops started (SIGTERM, SIGKILL after 15 s); a reused one is left alone. */
 export async function stopBackend(name: BackendName, opts: BackendOptions = {}): Promise<StopOutcome> {
-  const { ctx } = backendFor(name, opts.root, opts.progress ?? silentProgress);
+  const ctx = contextFor(name, opts.root, opts.progress ?? silentProgress);
   const state = loadState(ctx.paths);
   const rec = state?.backends[name];
   if (!state || !rec) return 'not running';
@@ -65,7 +65,7 @@ export async function stopBackend(name: BackendName, opts: BackendOptions = {}):
  * a test stopped it. Throws a BrewopsError with the cause and a fix when it cannot.
  */
 export async function startBackend(name: BackendName, opts: BackendOptions = {}): Promise<BackendRecord> {
-  const { ctx } = backendFor(name, opts.root, opts.progress ?? silentProgress);
+  const ctx = contextFor(name, opts.root, opts.progress ?? silentProgress);
   ensureDir(ctx.paths.logsDir);
   const state = loadState(ctx.paths) ?? emptyState(ctx.paths.root, `http://127.0.0.1:${ctx.ports.gateway}`);
   const save = (rec: BackendRecord): void => {

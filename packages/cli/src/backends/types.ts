@@ -5,7 +5,8 @@ import type { TerminateResult } from '../process/pids.js';
 import type { ExitInfo } from '../process/spawn.js';
 import type { Progress } from '../progress.js';
 
-export const BACKEND_NAMES = ['rabbitmq', 'etcd', 'zipkin', 'opensearch', 'prometheus', 'alertmanager'] as const;
+// OpenSearch before Zipkin: Maven downloads run one at a time, and OpenSearch takes longest to start.
+export const BACKEND_NAMES = ['rabbitmq', 'etcd', 'opensearch', 'zipkin', 'prometheus', 'alertmanager'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 export function isBackendName(name: string): name is BackendName {

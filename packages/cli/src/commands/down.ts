@@ -4,10 +4,10 @@ import { createBackend } from '../backends/registry.js';
 import { BACKEND_NAMES, type BackendContext } from '../backends/types.js';
 import { resolvePaths } from '../paths.js';
 import { readPorts } from '../ports.js';
-import { commandLine, isOurs, terminateGroup } from '../process/pids.js';
+import { commandLine, isOurs, terminateGroup, waitReaped } from '../process/pids.js';
 import { seconds, silentProgress } from '../progress.js';
 import { loadState, saveState } from '../state.js';
-import { readInstancePids } from '../supervisor/config.js';
+import { stopLeftoverInstances } from './leftovers.js';
 import { supervisorMatch } from './supervisor-start.js';
 
 /** Processes whose command line mentions the state dir (every backend brewops starts does). */
@@ -44,13 +44,9 @@ export async function down(out: NodeJS.WritableStream = process.stdout): Promise
   state.supervisor = null;
   saveState(paths, state);
 
-  for (const inst of readInstancePids(paths.stateDir)?.instances ?? []) {
-    if (!isOurs(inst.pid, inst.match)) continue;
-    recorded.push({ pid: inst.pid, match: inst.match });
-    await terminateGroup(inst.pid, 10_000);
-    say(`stopped leftover instance ${inst.id} (pid ${inst.pid})`);
-    stopped++;
-  }
+  const leftovers = await stopLeftoverInstances(paths, say);
+  recorded.push(...leftovers);
+  stopped += leftovers.length;
 
   await Promise.all(BACKEND_NAMES.map(async (name) => {
     const rec = state.backends[name];
@@ -74,6 +70,7 @@ export async function down(out: NodeJS.WritableStream = process.stdout): Promise
   saveState(paths, state);
 
   const survivors = recorded.filter((r) => isOurs(r.pid, r.match));
+  await waitReaped(recorded.map((r) => r.pid).filter((p) => !survivors.some((s) => s.pid === p)), 3000);
   for (const s of survivors) say(`✗ pid ${s.pid} is still running: ${commandLine(s.pid).slice(0, 120)}`);
   for (const pid of processesUnder(paths.stateDir).filter((p) => !survivors.some((s) => s.pid === p))) {
     say(`! pid ${pid} mentions ${paths.stateDir} but was not recorded by brewops (left alone): ${commandLine(pid).slice(0, 120)}`);

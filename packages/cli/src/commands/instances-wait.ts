@@ -34,7 +34,11 @@ export async function waitForInstances(
     if (!warned) {
       warned = true;
       for (const s of last.skipped) progress.warn(`${s.service} skipped: ${s.reason}`);
-      if (last.instances.length > 0) progress.step('services', `waiting for ${last.instances.map((i) => i.id).join(', ')}…`);
+      const already = last.instances.filter((i) => i.state === 'ready');
+      for (const i of already) reported.add(i.id);
+      if (already.length > 0) progress.step('services', `already ready: ${already.map((i) => i.id).join(', ')}`);
+      const pending = last.instances.filter((i) => i.state !== 'ready');
+      if (pending.length > 0) progress.step('services', `waiting for ${pending.map((i) => i.id).join(', ')}…`);
     }
     for (const i of last.instances) {
       if (i.state === 'ready' && !reported.has(i.id)) {

@@ -47,6 +47,9 @@ export async function logs(cmd: LogsCommand, out: NodeJS.WritableStream = proces
     }
     return 0;
   }
+  if (!names.includes(cmd.name) && cmd.name === 'rabbitmq') {
+    throw usageError('logs: RabbitMQ was reused, not started by brewops: its logs are in /var/log/rabbitmq/');
+  }
   if (!names.includes(cmd.name)) {
     throw usageError(`logs: no log named "${cmd.name}"${names.length ? ` (available: ${names.join(', ')})` : ' (no logs yet)'}`);
   }

@@ -2,7 +2,7 @@ import { ensureBackend, stopBackendProcess } from '../backends/lifecycle.js';
 import { createBackends } from '../backends/registry.js';
 import type { Backend, BackendContext, BackendName } from '../backends/types.js';
 import type { Command } from '../cli-args.js';
-import { isBrewopsError } from '../errors.js';
+import { BrewopsError, isBrewopsError } from '../errors.js';
 import { ensureDir, resolvePaths } from '../paths.js';
 import { readPorts } from '../ports.js';
 import { terminateGroup } from '../process/pids.js';
@@ -12,6 +12,7 @@ import { supervisorClient, type SupervisorClient } from '../supervisor/client.js
 import { isServiceName, notBuiltReason } from '../supervisor/services.js';
 import { instanceEnv, printSummary } from './up-summary.js';
 import { waitForInstances } from './instances-wait.js';
+import { stopLeftoverInstances } from './leftovers.js';
 import { reportFailure } from './report.js';
 import { startSupervisor, supervisorRunning } from './supervisor-start.js';
 
@@ -58,10 +59,17 @@ export async function up(cmd: UpCommand): Promise<number> {
       state.backends[b.name] = r.record;
       saveState(paths, state);
     } catch (error) {
-      if (!(isBrewopsError(error) && error.code === 'interrupted' && failures.length > 0)) failures.push({ name: b.name, error });
+      if (isBrewopsError(error) && error.code === 'interrupted' && abort.signal.aborted) return;
+      failures.push({ name: b.name, error });
+      reportFailure(paths, b.name, error); // now, not after the other backends wind down
+      if (!abort.signal.aborted) progress.step('up', 'stopping the other backends…');
       abort.abort();
     }
   }));
+  if (abort.signal.aborted && failures.length === 0) {
+    failures.push({ name: 'up', error: new BrewopsError('interrupted', 'interrupted (SIGINT)') });
+  }
+  const reported = failures.length;
 
   if (failures.length === 0) {
     try {
@@ -70,6 +78,7 @@ export async function up(cmd: UpCommand): Promise<number> {
         progress.step('supervisor', `already running (pid ${prior!.supervisor!.pid})`);
         await reconcile(supervisorClient(state), cmd, paths.root, progress);
       } else {
+        await stopLeftoverInstances(paths, (line) => progress.step('supervisor', line));
         state.supervisor = await startSupervisor(ctx, cmd.replicas, env, (rec) => {
           startedSupervisor = true;
           state.supervisor = rec;
@@ -90,7 +99,7 @@ export async function up(cmd: UpCommand): Promise<number> {
   }
 
   process.removeListener('SIGINT', onSigint);
-  for (const f of failures) reportFailure(paths, f.name, f.error);
+  for (const f of failures.slice(reported)) reportFailure(paths, f.name, f.error);
   await rollback(state, started, startedSupervisor, ctx);
   process.stderr.write(`brewops up failed after ${seconds(Date.now() - t0)}; stopped what this run started.\n`);
   return 1;

@@ -76,3 +76,20 @@ export async function terminateGroup(pid: number, graceMs: number): Promise<Term
   await waitGone([pid], 5000);
   return { pid, killed: true };
 }
+
+/**
+ * Waits (best effort) until the pids no longer exist at all, zombies included: an exited
+ * orphan stays a zombie until PID 1 reaps it, and `kill(pid, 0)` still succeeds meanwhile.
+ */
+export async function waitReaped(pids: readonly number[], timeoutMs: number): Promise<void> {
+  const exists = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some(exists) && Date.now() < deadline) await sleep(50);
+}

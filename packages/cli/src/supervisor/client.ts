@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { BrewopsError } from '../errors.js';
 import type { BrewopsState } from '../state.js';
 import type { InstancesResponse, InstanceView } from './types.js';
-import { isAbsolute, join } from 'node:path';
 
 /** Typed client of the supervisor's admin API (used by `status`, `up` and the e2e tests). */
 export interface SupervisorClient {

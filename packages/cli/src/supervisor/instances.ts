@@ -199,7 +199,7 @@ export class InstanceTable implements InstanceControl {
   }
 
   private async check(inst: Instance, regs: InstanceInfo[] | null): Promise<void> {
-    if (inst.state === 'stopped' || inst.state === 'exited' || inst.startedAt === null) return;
+    if (inst.stopping || inst.state === 'stopped' || inst.state === 'exited' || inst.startedAt === null) return;
     if (regs) {
       const since = inst.startedAt - 1000;
       // A registration older than this process belongs to its previous run (lease not yet expired).

@@ -33,7 +33,9 @@ export const FIELD_DURATION_MS = 'duration_ms';
 const MAX_CAUSES = 5;
 
 function isErrorLike(e: unknown): e is Error {
-  return e instanceof Error || (typeof e === 'object' && e !== null && typeof (e as Error).message === 'string' && typeof (e as Error).stack === 'string');
+  if (e instanceof Error) return true;
+  if (typeof e !== 'object' || e === null) return false;
+  return typeof (e as Error).message === 'string' && typeof (e as Error).stack === 'string';
 }
 
 /** `error.type`, `error.message`, `error.stack_trace` (with `Caused by:` chain) of an error. */

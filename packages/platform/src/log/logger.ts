@@ -18,7 +18,7 @@ import {
   FIELD_TRACE_ID,
   ecsError,
 } from './ecs.js';
-import { maskPii, maskPiiDeep, REDACTED } from './redact.js';
+import { maskPii, maskPiiDeep } from './redact.js';
 import type { LogShipper } from './shipper.js';
 
 export type Logger = pino.Logger;
@@ -36,7 +36,7 @@ export interface LoggerOptions {
   shipper?: LogShipper;
 }
 
-/** Keys whose values never leave the process, wherever they appear (top level, one or two levels down). */
+/** Keys whose values never leave the process, at any depth, compared case-insensitively. */
 export const REDACTED_KEYS: readonly string[] = [
   'password',
   'passwd',
@@ -52,6 +52,7 @@ export const REDACTED_KEYS: readonly string[] = [
   'api_key',
   'x-api-key',
   'authorization',
+  'proxy-authorization',
   'cookie',
   'set-cookie',
   'cardNumber',
@@ -62,14 +63,14 @@ export const REDACTED_KEYS: readonly string[] = [
   'email',
 ];
 
-function redactPaths(keys: readonly string[]): string[] {
-  const paths: string[] = [];
-  for (const key of keys) {
-    const seg = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
-    const dotted = seg.startsWith('[') ? seg : `.${seg}`;
-    paths.push(seg, `*${dotted}`, `*.*${dotted}`);
-  }
-  return paths;
+const MASK_OPTIONS = { redactKeys: new Set(REDACTED_KEYS.map((k) => k.toLowerCase())) };
+
+/**
+ * Key redaction and value masking in one copy-on-write walk. Used instead of pino's `redact`:
+ * wildcard paths for every key at every depth made each log call an order of magnitude slower.
+ */
+function sanitize<T>(value: T): T {
+  return maskPiiDeep(value, MASK_OPTIONS);
 }
 
 /** Trace context of the active span and the correlation ID of the active baggage. */
@@ -101,7 +102,7 @@ function formatLogObject(obj: Record<string, unknown>): Record<string, unknown> 
     if (out['error'] === err) delete out['error'];
     Object.assign(out, ecsError(err));
   }
-  return maskPiiDeep(out);
+  return sanitize(out);
 }
 
 function maskMessage(msg: unknown): unknown {
@@ -111,10 +112,10 @@ function maskMessage(msg: unknown): unknown {
 /**
  * A pino logger writing ECS JSON lines: `@timestamp`, `log.level`, `message`, `service.name`,
  * `service.instance.id`, `ecs.version`, `trace.id`/`span.id`/`trace.flags` of the active span,
- * and `correlation.id` of the active baggage. Secrets are removed by key (`[REDACTED]`) and
- * card numbers, e-mails, bearer tokens and JWTs are masked in the message and every string field
- * before the line is written anywhere. Lines go to stdout (synchronously) and, with a shipper,
- * also to the log exchange.
+ * and `correlation.id` of the active baggage. Secrets are removed by key (`[REDACTED]`, at any
+ * depth, see REDACTED_KEYS), and card numbers, e-mails, bearer tokens and JWTs are masked in the
+ * message, every string field and child bindings, before the line is written anywhere. Lines go
+ * to stdout (synchronously) and, with a shipper, also to the log exchange.
  */
 export function createLogger(options: LoggerOptions): Logger {
   const primary = options.destination ?? pino.destination({ fd: 1, sync: true });
@@ -143,12 +144,11 @@ export function createLogger(options: LoggerOptions): Logger {
       timestamp: () => `,"${FIELD_TIMESTAMP}":"${new Date().toISOString()}"`,
       formatters: {
         level: (label) => ({ [FIELD_LEVEL]: label }),
-        bindings: maskPiiDeep,
+        bindings: sanitize,
         log: formatLogObject,
       },
       serializers: { [FIELD_MESSAGE]: maskMessage },
       mixin: correlationFields,
-      redact: { paths: redactPaths(REDACTED_KEYS), censor: REDACTED },
     },
     stream,
   );
@@ -156,7 +156,7 @@ export function createLogger(options: LoggerOptions): Logger {
   // here, once per child (grandchildren inherit this method through the prototype chain).
   const pinoChild = logger.child;
   logger.child = function child(this: Logger, bindings, childOptions) {
-    return pinoChild.call(this, maskPiiDeep(bindings), childOptions);
+    return pinoChild.call(this, sanitize(bindings), childOptions);
   } as Logger['child'];
   return logger;
 }

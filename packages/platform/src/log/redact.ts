@@ -9,15 +9,22 @@
  * - JWT-looking strings (`eyJ...eyJ...sig`): `[REDACTED_JWT]`
  */
 
-/** Replacement for a value removed by key (pino `redact`). */
+/** Replacement for a value removed because of its key (see `MaskOptions.redactKeys`). */
 export const REDACTED = '[REDACTED]';
 
-// Digits with single optional separators; no letter or digit directly around it, so parts of
-// hex identifiers (trace IDs) are never taken for card numbers.
-const CARD = /(?<![0-9A-Za-z])\d(?:[ -]?\d){12,18}(?![0-9A-Za-z])/g;
-const EMAIL = /(?<![A-Za-z0-9._+-])([A-Za-z0-9])[A-Za-z0-9._+-]*@((?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,})/g;
-const BEARER = /\b(Bearer)\s+[A-Za-z0-9\-._~+/]+=*/gi;
-const JWT = /\beyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
+// One pass over the string, alternatives in priority order (a bearer token that is a JWT is
+// masked as a bearer token). Groups: 1 bearer scheme, 2 JWT, 3+4 e-mail, 5 card candidate.
+// Card candidates: digits with single optional separators and no letter or digit around them,
+// so parts of hex identifiers (trace IDs) are never taken for card numbers.
+const SENSITIVE = new RegExp(
+  [
+    String.raw`\b(Bearer)\s+[A-Za-z0-9\-._~+/]+=*`,
+    String.raw`(\beyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)`,
+    String.raw`(?<![A-Za-z0-9._+-])([A-Za-z0-9])[A-Za-z0-9._+-]*@((?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,})`,
+    String.raw`(?<![0-9A-Za-z])(\d(?:[ -]?\d){12,18})(?![0-9A-Za-z])`,
+  ].join('|'),
+  'gi',
+);
 /** Cheap pre-check: a string with none of these cannot contain anything that is masked. */
 const MAYBE_SENSITIVE = /\d|@|eyJ|bearer/i;
 
@@ -42,14 +49,25 @@ function maskCard(match: string): string {
   return `**** **** **** ${digits.slice(-4)}`;
 }
 
+function replaceSensitive(
+  match: string,
+  bearer: string | undefined,
+  jwt: string | undefined,
+  emailFirst: string | undefined,
+  emailDomain: string | undefined,
+  card: string | undefined,
+): string {
+  if (bearer !== undefined) return `${bearer} ${REDACTED}`;
+  if (jwt !== undefined) return '[REDACTED_JWT]';
+  if (emailFirst !== undefined) return `${emailFirst}***@${emailDomain ?? ''}`;
+  if (card !== undefined) return maskCard(card);
+  return match;
+}
+
 /** Masks card numbers, e-mail addresses, bearer credentials and JWTs in `s`. */
 export function maskPii(s: string): string {
   if (s.length < 5 || !MAYBE_SENSITIVE.test(s)) return s;
-  return s
-    .replace(BEARER, (_m, scheme: string) => `${scheme} ${REDACTED}`)
-    .replace(JWT, '[REDACTED_JWT]')
-    .replace(EMAIL, '$1***@$2')
-    .replace(CARD, maskCard);
+  return s.replace(SENSITIVE, replaceSensitive);
 }
 
 const MAX_DEPTH = 10;
@@ -59,14 +77,19 @@ function isPlainObject(v: object): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function deep(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+export interface MaskOptions {
+  /** Keys (lower case) whose values are replaced by `[REDACTED]` at any depth, whatever they hold. */
+  redactKeys?: ReadonlySet<string>;
+}
+
+function deep(value: unknown, depth: number, seen: WeakSet<object>, keys: ReadonlySet<string> | undefined): unknown {
   if (typeof value === 'string') return maskPii(value);
   if (value === null || typeof value !== 'object' || depth > MAX_DEPTH || seen.has(value)) return value;
   if (Array.isArray(value)) {
     seen.add(value);
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
-      const masked = deep(value[i], depth + 1, seen);
+      const masked = deep(value[i], depth + 1, seen, keys);
       if (masked !== value[i]) {
         out ??= value.slice();
         out[i] = masked;
@@ -79,7 +102,7 @@ function deep(value: unknown, depth: number, seen: WeakSet<object>): unknown {
   let out: Record<string, unknown> | undefined;
   for (const key of Object.keys(value)) {
     const v = value[key];
-    const masked = deep(v, depth + 1, seen);
+    const masked = v !== undefined && keys?.has(key.toLowerCase()) ? REDACTED : deep(v, depth + 1, seen, keys);
     if (masked !== v) {
       out ??= { ...value };
       out[key] = masked;
@@ -89,10 +112,11 @@ function deep(value: unknown, depth: number, seen: WeakSet<object>): unknown {
 }
 
 /**
- * Masks every string inside plain objects and arrays (up to 10 levels deep). Never mutates its
- * input: returns the same reference when nothing changed, else a copy of the changed branches.
- * Class instances (Date, Buffer, Error, ...) are returned as they are.
+ * Masks every string inside plain objects and arrays (up to 10 levels deep) and, with
+ * `redactKeys`, replaces the values of those keys. Never mutates its input: returns the same
+ * reference when nothing changed, else a copy of the changed branches. Class instances (Date,
+ * Buffer, Error, ...) are returned as they are.
  */
-export function maskPiiDeep<T>(value: T): T {
-  return deep(value, 0, new WeakSet()) as T;
+export function maskPiiDeep<T>(value: T, options: MaskOptions = {}): T {
+  return deep(value, 0, new WeakSet(), options.redactKeys) as T;
 }

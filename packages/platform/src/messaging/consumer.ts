@@ -86,6 +86,11 @@ export class Consumer implements ConsumerHandle {
       await ch.prefetch(this.settings.prefetch);
       const options: Options.Consume = this.settings.consumerTag === undefined ? {} : { consumerTag: this.settings.consumerTag };
       const { consumerTag } = await ch.consume(this.queue, (msg) => this.onMessage(ch, msg), options);
+      if (this.cancelled || this.conn !== conn) {
+        // cancelled (or the connection replaced) while subscribing: do not leave a live consumer behind
+        await ch.close().catch(() => undefined);
+        return;
+      }
       this.channel = ch;
       this.tag = consumerTag;
     } catch (err) {

@@ -181,6 +181,18 @@ export class Messaging extends EventEmitter<MessagingEvents> {
   }
 
   /**
+   * Stops intake on every consumer and waits for in-flight handlers (bounded by `closeTimeoutMs`),
+   * keeping the connection open so that publishing (e.g. the last log lines) still works.
+   * Shutdown calls this in its drain phase and `close()` after the logs are flushed.
+   */
+  async stopConsuming(): Promise<void> {
+    const deadline = Date.now() + this.closeTimeoutMs;
+    const consumers = [...this.consumers];
+    await Promise.all(consumers.map((c) => c.stopIntake()));
+    await Promise.all(consumers.map((c) => c.drain(Math.max(0, deadline - Date.now()))));
+  }
+
+  /**
    * Stops intake (cancels consumers), waits for in-flight handlers and unconfirmed publishes
    * (bounded by `closeTimeoutMs`), then closes channels and the connection. No reconnect after.
    */

@@ -32,7 +32,11 @@ export interface Metrics {
   readonly instanceId: string;
   /** This instance's registry (never the global one); register your own metrics here. */
   readonly registry: MetricsRegistry;
-  /** RED histogram `http_server_request_duration_seconds{method, route, status_code}`. */
+  /**
+   * RED histogram `http_server_request_duration_seconds{method, route, status_code}`. Record
+   * through `observeHttpRequest`: with exemplars enabled prom-client only accepts the object
+   * form `observe({ labels, value, exemplarLabels })`.
+   */
   readonly httpServerDuration: Histogram<HttpLabel>;
   /** Whether observations carry exemplars (and the registry renders OpenMetrics). */
   readonly exemplars: boolean;

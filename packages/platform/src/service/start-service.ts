@@ -88,7 +88,7 @@ export async function startService(spec: ServiceSpec): Promise<ServiceRuntime> {
   runtime.port = port;
 
   lifecycle.attachServer(server, readiness);
-  lifecycle.onShutdown('messaging', () => messaging.close(), 'drain');
+  lifecycle.onShutdown('consumers', () => messaging.stopConsuming(), 'drain');
   if (spec.start) {
     if (spec.messaging) {
       // Consumers need a connection; wait for it, but let the process serve /health meanwhile.
@@ -106,7 +106,9 @@ export async function startService(spec: ServiceSpec): Promise<ServiceRuntime> {
     zone: env.zone,
   });
   lifecycle.onShutdown('discovery', async () => { await registration.deregister(); await discovery.close(); }, 'deregister');
+  // Order matters: the last log lines go out over the still-open connection, then it closes.
   lifecycle.onShutdown('logs', () => shipper.flush(2000), 'flush');
+  lifecycle.onShutdown('messaging', () => messaging.close(), 'flush');
   lifecycle.onShutdown('telemetry', () => shutdownTelemetry(), 'flush');
   lifecycle.install();
 

@@ -6,7 +6,6 @@
  */
 import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
 import { readRuntimeEnv } from '../env.js';
-import { startTelemetry } from './sdk.js';
 
 function warn(message: string): void {
   process.stderr.write(`brewops telemetry: ${message}\n`);
@@ -21,6 +20,8 @@ if (!process.env['BREWOPS_SERVICE']) {
       diag.setLogger(new DiagConsoleLogger(), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
     }
     const env = readRuntimeEnv();
+    // Loaded only here: the SDK takes about a second to load, which tooling should not pay.
+    const { startTelemetry } = require('./sdk.js') as typeof import('./sdk.js');
     startTelemetry({ service: env.service, instanceId: env.instanceId, version: env.version, zipkinUrl: env.zipkinUrl });
   } catch (err) {
     warn(`not started: ${err instanceof Error ? err.message : String(err)}`);

@@ -15,6 +15,7 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic
 import { FIELD_SPAN_ID, FIELD_TRACE_FLAGS, FIELD_TRACE_ID } from '../log/ecs.js';
 import { registeredTelemetry, setRegisteredTelemetry } from './state.js';
 import { TolerantSpanExporter } from './tolerant-exporter.js';
+import { createSampler } from './sampler.js';
 
 /** Incubating in @opentelemetry/semantic-conventions, so copied here as its docs advise. */
 const ATTR_SERVICE_INSTANCE_ID = 'service.instance.id';
@@ -124,6 +125,7 @@ export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
     // No env detector: OTEL_SERVICE_NAME & co. must not override the brewops identity.
     resourceDetectors: [processDetector, hostDetector],
     spanProcessors,
+    sampler: createSampler(),
     textMapPropagator: createPropagator(),
     instrumentations: createInstrumentations(),
     // Traces only: an empty list keeps the SDK from building OTLP metric and log pipelines from env.

@@ -60,12 +60,29 @@ export class TolerantSpanExporter implements SpanExporter {
     }
   }
 
+  /** Shuts the inner exporter down, waiting for its pending sends at most `timeoutMs`. */
   shutdown(): Promise<void> {
-    return this.inner.shutdown().catch(() => undefined);
+    return this.bounded(() => this.inner.shutdown());
   }
 
+  /** Waits for the inner exporter's pending sends, at most `timeoutMs`. */
   forceFlush(): Promise<void> {
-    return (this.inner.forceFlush?.() ?? Promise.resolve()).catch(() => undefined);
+    return this.bounded(() => this.inner.forceFlush?.() ?? Promise.resolve());
+  }
+
+  private bounded(op: () => Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.timeoutMs);
+      timer.unref();
+    });
+    let work: Promise<void>;
+    try {
+      work = op().catch(() => undefined);
+    } catch {
+      work = Promise.resolve();
+    }
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
   }
 
   private onFailure(count: number, error: Error | undefined): void {

@@ -93,10 +93,17 @@ before(async () => {
 
 after(async () => {
   await Promise.all(open.map((m) => m.close()));
-  for (const q of ['roundtrip', 'boot', 'batch', 'fail', 'fail.dead', 'requeue', 'inflight', 'stuck', 'reconnect']) {
-    await adminCh.deleteQueue(queue(q)).catch(() => undefined);
+  if (!admin) return;
+  // one channel per delete: a refused delete closes its channel
+  const drop = async (op: (ch: Channel) => Promise<unknown>): Promise<void> => {
+    const ch = await admin.createChannel();
+    ch.on('error', () => undefined);
+    await op(ch).then(() => ch.close(), () => undefined);
+  };
+  for (const q of ['roundtrip', 'boot', 'batch', 'full', 'fail', 'fail.dead', 'requeue', 'inflight', 'stuck', 'reconnect']) {
+    await drop((ch) => ch.deleteQueue(queue(q)));
   }
-  await adminCh.deleteExchange(EX).catch(() => undefined);
+  await drop((ch) => ch.deleteExchange(EX));
   await admin.close();
   instrumentation.disable();
   await provider.shutdown();
@@ -200,7 +207,7 @@ describe('messaging against RabbitMQ', () => {
     await waitFor('all 1000 messages consumed', () => seen.size === 1000);
   });
 
-  it('a publish the broker refuses (missing exchange) fails with channel_error and later publishes still work', async () => {
+  it('broker refusals are typed errors (missing exchange, conflicting declare, missing queue, full queue → nack) and the connection keeps working', async () => {
     const m = messaging('refused');
     await m.start();
     await assert.rejects(m.publish(`${EX}.missing`, 'x', { a: 1 }), (e: unknown) => isMessagingError(e) && e.code === 'channel_error' && e.replyCode === 404);
@@ -212,6 +219,19 @@ describe('messaging against RabbitMQ', () => {
     assert.equal(m.isConnected, true, 'a refused declare only closes its own channel');
     await assert.rejects(m.consume(queue('does-not-exist'), async () => undefined), (e: unknown) => isMessagingError(e) && e.code === 'consume_failed' && e.replyCode === 404);
     await m.publish(EX, 'nobody.listens', { a: 3 });
+
+    // a full queue with overflow=reject-publish makes the broker nack
+    const full = queue('full');
+    await m.addTopology(async (ch) => {
+      await ch.assertQueue(full, { durable: false, arguments: { 'x-max-length': 1, 'x-overflow': 'reject-publish' } });
+      await ch.bindQueue(full, EX, 'full.*');
+    });
+    await m.publish(EX, 'full.x', { n: 1 });
+    await assert.rejects(m.publish(EX, 'full.x', { n: 2 }), (e: unknown) => isMessagingError(e) && e.code === 'nacked');
+    await assert.rejects(
+      m.publishBatch([{ exchange: EX, routingKey: 'nobody.listens', payload: 1 }, { exchange: EX, routingKey: 'full.x', payload: 2 }]),
+      (e: unknown) => isMessagingError(e) && e.code === 'nacked' && JSON.stringify(e.failedIndices) === '[1]',
+    );
   });
 
   it('a failing handler rejects its message (dead-lettered, not redelivered), logs at warn, and the next message is processed', async () => {

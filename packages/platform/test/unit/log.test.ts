@@ -93,7 +93,7 @@ describe('createLogger', () => {
     assert.equal(b?.['message'], 'bad type');
   });
 
-  it('redacts secrets by key: top level, nested, headers, set-cookie', () => {
+  it('redacts secrets by key at any depth, case-insensitively: headers, set-cookie, card fields', () => {
     const out = capture();
     const log = createLogger({ service: 's', instanceId: 'i', destination: out });
     log.info(
@@ -105,11 +105,12 @@ describe('createLogger', () => {
         headers: { authorization: 'Basic Zm9vOmJhcg==', cookie: 'sid=1', 'set-cookie': 'sid=2', accept: 'json' },
         req: { headers: { authorization: 'Bearer zzz' } },
         payment: { cardNumber: '4111111111111111', cvv: '123', card_number: '5555555555554444' },
+        upstream: { request: { options: { headers: { Authorization: 'Digest deep-secret' } } } },
       },
       'secrets',
     );
     const raw = out.lines[0] ?? '';
-    for (const secret of ['hunter2', 'k1', 'k2', 'Zm9vOmJhcg', 'sid=1', 'sid=2', 'zzz', '4111111111111111', '"123"', '5555555555554444']) {
+    for (const secret of ['hunter2', 'k1', 'k2', 'Zm9vOmJhcg', 'sid=1', 'sid=2', 'zzz', '4111111111111111', '"123"', '5555555555554444', 'deep-secret']) {
       assert.ok(!raw.includes(secret), `${secret} leaked: ${raw}`);
     }
     const line = JSON.parse(raw) as { user: Line; headers: Line; payment: Line };
