@@ -28,10 +28,6 @@ function findTests(dir) {
   return out;
 }
 
-const unit = workspaces.flatMap((w) => findTests(join(root, w, 'dist', 'test', 'unit')));
-const integration = workspaces.flatMap((w) => findTests(join(root, w, 'dist', 'test', 'integration')));
-// e2e files run in name order; lifecycle tests that take the stack down are named zz-*.
-const e2e = findTests(join(root, 'tests', 'dist', 'e2e'));
 
 function nodeTest(files, label) {
   if (files.length === 0) {
@@ -56,6 +52,12 @@ function cli(...cliArgs) {
 }
 
 bootstrap();
+
+// Test files are found after the build (a fresh clone has no dist/ before it).
+const unit = workspaces.flatMap((w) => findTests(join(root, w, 'dist', 'test', 'unit')));
+const integration = workspaces.flatMap((w) => findTests(join(root, w, 'dist', 'test', 'integration')));
+// e2e files run in name order; lifecycle tests that take the stack down are named zz-*.
+const e2e = findTests(join(root, 'tests', 'dist', 'e2e'));
 
 if (args.has('--unit')) process.exit(nodeTest(unit, 'unit'));
 
