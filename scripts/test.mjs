@@ -9,13 +9,13 @@
 //   5. `brewops down`, always
 // Flags: --unit (steps 1-2 only), --no-up (use a stack that is already up), --keep (skip step 5).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { bootstrap, root } from './bootstrap.mjs';
 
 const args = new Set(process.argv.slice(2));
-const workspaces = ['packages/platform', 'packages/cli', 'collector', 'services/gateway', 'services/order',
-  'services/member', 'services/status'];
+// Every workspace's compiled tests, in the order package.json lists the workspaces.
+const workspaces = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).workspaces.filter((w) => w !== 'tests');
 
 function findTests(dir) {
   if (!existsSync(dir)) return [];
