@@ -1,5 +1,5 @@
 import type { Etcd3, Lease } from 'etcd3';
-import { cancellableDelay, reconnectBackoff } from '../messaging/backoff.js';
+import { cancellableDelay, reconnectBackoff } from '../util/backoff.js';
 import { instanceKey } from '../semconv.js';
 import { DiscoveryError } from './errors.js';
 import type { EtcdHealth } from './health.js';

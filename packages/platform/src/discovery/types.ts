@@ -1,3 +1,5 @@
+import type { LoggerLike } from '../util/logger-like.js';
+export type { LoggerLike };
 /** What an instance registers in etcd under its lease (JSON at `instanceKey(service, instanceId)`). */
 export interface InstanceInfo {
   readonly service: string;
@@ -17,16 +19,6 @@ export interface InstanceStatus extends InstanceInfo {
   readonly override: InstanceOverride | null;
 }
 
-/**
- * The few logger methods discovery uses; any pino logger fits.
- * Kept structural so this module does not depend on `log/`.
- */
-export interface LoggerLike {
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
-  debug(obj: object | string, msg?: string): void;
-}
 
 export interface DiscoveryOptions {
   /** etcd endpoints, e.g. `http://127.0.0.1:2379`. */

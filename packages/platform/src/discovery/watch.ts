@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Etcd3, IKeyValue, IWatchResponse, Watcher } from 'etcd3';
-import { cancellableDelay, reconnectBackoff } from '../messaging/backoff.js';
+import { cancellableDelay, reconnectBackoff } from '../util/backoff.js';
 import { DiscoveryError } from './errors.js';
 import type { EtcdHealth } from './health.js';
 import { servicePrefix } from './keys.js';

@@ -1,6 +1,6 @@
 import { context } from '@opentelemetry/api';
 import type { Channel, ChannelModel, ConsumeMessage, Options } from 'amqplib';
-import { cancellableDelay, reconnectBackoff } from './backoff.js';
+import { cancellableDelay, reconnectBackoff } from '../util/backoff.js';
 import { consumerContext } from './correlation.js';
 import { MessagingError, errorMessage, replyCodeOf } from './errors.js';
 import { DeliveredMessage } from './message.js';

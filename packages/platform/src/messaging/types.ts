@@ -1,19 +1,11 @@
 import type { Channel } from 'amqplib';
 import type { OpenMetricsContentType, PrometheusContentType, Registry } from 'prom-client';
+import type { LoggerLike } from '../util/logger-like.js';
+export type { LoggerLike };
 
 /** A prom-client registry of either exposition format. */
 export type MetricsRegistryLike = Registry<PrometheusContentType> | Registry<OpenMetricsContentType>;
 
-/**
- * The few logger methods messaging uses; any pino logger fits.
- * Kept structural so this module does not depend on `log/`.
- */
-export interface LoggerLike {
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
-  debug(obj: object | string, msg?: string): void;
-}
 
 export interface MessagingOptions {
   /** AMQP URL, e.g. `amqp://guest:guest@127.0.0.1:5672`. A `heartbeat` query parameter is added when absent. */

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ROOT_CONTEXT, propagation, trace } from '@opentelemetry/api';
 import { Registry } from 'prom-client';
-import { reconnectBackoff } from '../../src/messaging/backoff.js';
+import { reconnectBackoff } from '../../src/util/backoff.js';
 import { consumerContext, correlationIdFromHeaders, correlationIdOf, withCorrelationId } from '../../src/messaging/correlation.js';
 import { buildOutgoing, decodeBody } from '../../src/messaging/message.js';
 import { createMessagingMetrics } from '../../src/messaging/metrics.js';
