@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * brewops up | down | status | logs — the real backends and the services on one machine.
+ * brewops up | down | status | logs | config — the real backends and the services on one machine.
  * Bad input exits 2 with a one-line reason and the usage; failures exit 1 with the cause and a fix.
  */
 import { parseCli, USAGE } from './cli-args.js';
@@ -24,6 +24,9 @@ async function run(argv: readonly string[]): Promise<number> {
       return status(cmd.json);
     case 'logs':
       return logs(cmd);
+    case 'config':
+      // loaded on demand: it pulls in @brewops/platform (zod schemas, etcd client)
+      return (await import('./commands/config.js')).config(cmd);
   }
 }
 

@@ -46,9 +46,59 @@ export type {
 
 export { ServiceClient } from './client/index.js';
 export type { InstanceSource, ServiceClientOptions, UpstreamRequest, UpstreamResponse } from './client/index.js';
+export { isUpstreamFailure, UpstreamFailure } from './client/index.js';
+export type { StreamRequest, StreamResponse, UpstreamFailureCode } from './client/index.js';
+export { correlationMiddleware, errorMiddleware, requestLogMiddleware, toAppError } from './http/index.js';
 
 export { isEventEnvelope, makeEvent } from './events/index.js';
 export type { EventEnvelope } from './events/index.js';
 
 export { declareEventQueue, declareEventsExchange, declareLogTopology, requestBody, startService } from './service/index.js';
 export type { ServiceRuntime, ServiceSpec } from './service/index.js';
+
+export {
+  attemptOf,
+  declareRetryingQueue,
+  DEFAULT_RETRY,
+  HEADER_ATTEMPT,
+  HEADER_LAST_ERROR,
+  HEADER_PARKED_REASON,
+  nextHop,
+  OutboxRelay,
+  OutboxStore,
+  parkingQueueName,
+  ProcessedMessages,
+  retryingHandler,
+  retryQueueName,
+} from './reliable/index.js';
+export type { OutboxEntry, OutboxRelayOptions, OutboxRow, RetryingHandlerOptions, RetryPolicy, SqlDatabase, SqlStatement } from './reliable/index.js';
+
+export {
+  ConfigError,
+  ConfigStore,
+  ConfigWatch,
+  LiveConfig,
+  isConfigError,
+  localCopyFile,
+  parseDocument,
+  platformConfigSchema,
+  resolveSecret,
+  sameContent,
+  serviceConfigSchema,
+  validateConfig,
+} from './config/index.js';
+export type {
+  AppliedConfig,
+  ConfigDocument,
+  ConfigIssue,
+  ConfigOrigin,
+  FaultsConfig,
+  PlatformConfig,
+  ServiceConfigSchema,
+  ServiceConfigShape,
+  StoredConfig,
+} from './config/index.js';
+export { effectiveFaults, faultMiddleware } from './faults/index.js';
+export type { EffectiveFaults, FaultOptions } from './faults/index.js';
+/** The zod the platform validates config with; services declare their `configShape` with it. */
+export { z } from 'zod';

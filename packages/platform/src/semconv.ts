@@ -42,3 +42,30 @@ export const instanceKey = (service: string, instanceId: string): string =>
 /** `<prefix>services/<service>/overrides/<instanceId>` → `OUT_OF_SERVICE` (no lease). */
 export const overrideKey = (service: string, instanceId: string): string =>
   `${ETCD_PREFIX}services/${service}/overrides/${instanceId}`;
+
+// --- client (client-side load balancer; labels `upstream_service`, `upstream_instance`,
+// never `service`/`instance_id`, which are the scraped instance's own target labels) ---
+export const METRIC_CLIENT_REQUESTS = 'brewops_client_requests_total';
+export const METRIC_CLIENT_ERRORS = 'brewops_client_errors_total';
+export const METRIC_CLIENT_DURATION = 'brewops_client_request_duration_seconds';
+/** Gauge: 0 closed, 1 half-open, 2 open. */
+export const METRIC_CLIENT_BREAKER_STATE = 'brewops_client_breaker_state';
+/** Counter `{upstream_service, upstream_instance, state}`: every transition, so none is lost between scrapes. */
+export const METRIC_CLIENT_BREAKER_TRANSITIONS = 'brewops_client_breaker_transitions_total';
+export const METRIC_CLIENT_EJECTIONS = 'brewops_client_ejections_total';
+/** Gauge: 1 while the instance is ejected by outlier detection. */
+export const METRIC_CLIENT_EJECTED = 'brewops_client_ejected';
+export const METRIC_CLIENT_RETRIES = 'brewops_client_retries_total';
+export const METRIC_CLIENT_RETRY_BUDGET_EXHAUSTED = 'brewops_client_retry_budget_exhausted_total';
+export const LABEL_UPSTREAM_SERVICE = 'upstream_service';
+export const LABEL_UPSTREAM_INSTANCE = 'upstream_instance';
+
+// --- central config ---
+/** `<prefix>config/<service>` → JSON ConfigDocument (the merged config of every layer); history = its etcd revisions. */
+export const configKey = (service: string): string => `${ETCD_PREFIX}config/${service}`;
+/** Gauge: etcd revision of the config this instance applies (0: schema defaults, nothing pushed or loaded). */
+export const METRIC_CONFIG_REVISION = 'brewops_config_revision';
+/** Counter: config changes this instance refused (invalid document or value), by `reason`. */
+export const METRIC_CONFIG_REFUSED = 'brewops_config_refused_total';
+/** Counter: requests answered with an injected fault, by `kind` (`error`, `latency`). */
+export const METRIC_FAULTS_INJECTED = 'brewops_faults_injected_total';

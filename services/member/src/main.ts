@@ -1,12 +1,20 @@
+import { join } from 'node:path';
 import { startService } from '@brewops/platform';
-import { MemberDirectory } from './handlers/members.js';
+import { openDatabase } from './db/open.js';
+import { MembersRepo } from './db/members-repo.js';
 import { memberRoutes } from './routes/members.js';
-
-const directory = new MemberDirectory();
+import { configShape } from './config.js';
+import type { MemberConfig } from './config.js';
 
 startService({
   name: 'member',
-  routes: (router) => memberRoutes(router, directory),
+  config: configShape,
+  routes: (router, rt) => {
+    // Env MEMBER_DB: this instance's SQLite file. @default <BREWOPS_STATE_DIR>/member.db
+    const db = openDatabase(process.env['MEMBER_DB'] ?? join(rt.env.stateDir, 'member.db'));
+    rt.lifecycle.onShutdown('database', async () => { db.close(); }, 'flush');
+    memberRoutes(router, new MembersRepo(db), () => rt.config.current as unknown as MemberConfig);
+  },
 }).catch((err: unknown) => {
   console.error('member failed to start:', err);
   process.exit(1);

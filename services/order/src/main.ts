@@ -1,15 +1,23 @@
-import { declareEventsExchange, startService } from '@brewops/platform';
-import type { Order } from './handlers/place-order.js';
+import { startService } from '@brewops/platform';
+import { wireOrder } from './app.js';
+import type { OrderComponents } from './app.js';
 import { orderRoutes } from './routes/orders.js';
+import { consumeSagaEvents } from './events/saga-consumer.js';
 
-const orders = new Map<string, Order>();
+let order: OrderComponents | undefined;
 
 startService({
   name: 'order',
   messaging: true,
-  routes: (router, rt) => orderRoutes(router, rt, orders),
+  routes: (router, rt) => {
+    order = wireOrder(rt);
+    orderRoutes(router, rt, order.service, order.repo);
+  },
   start: async (rt) => {
-    await rt.messaging!.addTopology(declareEventsExchange);
+    const { config, relay, service } = order!;
+    if (config.relayStartDelayMs > 0) setTimeout(() => relay.start(), config.relayStartDelayMs).unref();
+    else relay.start();
+    await consumeSagaEvents(rt, service, config.sagaQueue);
   },
 }).catch((err: unknown) => {
   console.error('order failed to start:', err);

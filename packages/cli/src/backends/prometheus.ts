@@ -27,6 +27,9 @@ export function prometheusBackend(ctx: BackendContext): Backend {
       prometheusPort: ports.prometheus,
       alertmanagerPort: ports.alertmanager,
       rabbitmqPrometheusPort: ports.rabbitmqPrometheus,
+      etcdPort: ports.etcdClient,
+      zipkinPort: ports.zipkin,
+      opensearchPort: ports.opensearch,
       ruleFiles: findRuleFiles(join(paths.root, 'alert-rules')),
     }));
     if (!existsSync(PROMTOOL)) return;

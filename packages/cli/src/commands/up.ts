@@ -11,6 +11,7 @@ import { emptyState, loadState, saveState, type BrewopsState } from '../state.js
 import { supervisorClient, type SupervisorClient } from '../supervisor/client.js';
 import { isServiceName, notBuiltReason } from '../supervisor/services.js';
 import { instanceEnv, printSummary } from './up-summary.js';
+import { pushConfigForUp } from './config-up.js';
 import { waitForInstances } from './instances-wait.js';
 import { stopLeftoverInstances } from './leftovers.js';
 import { reportFailure } from './report.js';
@@ -74,6 +75,7 @@ export async function up(cmd: UpCommand): Promise<number> {
   if (failures.length === 0) {
     try {
       const env = instanceEnv(state, ports);
+      await pushConfigForUp(paths.root, state.backends['etcd']?.url, progress);
       if (await supervisorRunning(prior?.supervisor ?? null, paths.stateDir)) {
         progress.step('supervisor', `already running (pid ${prior!.supervisor!.pid})`);
         await reconcile(supervisorClient(state), cmd, paths.root, progress);

@@ -8,6 +8,10 @@ export interface PrometheusConfigInput {
   readonly prometheusPort: number;
   readonly alertmanagerPort: number;
   readonly rabbitmqPrometheusPort: number;
+  /** Backends scraped so alert rules can say when they are down (`up{job="etcd|zipkin|opensearch"}`). */
+  readonly etcdPort: number;
+  readonly zipkinPort: number;
+  readonly opensearchPort: number;
   /** Rule files (absolute paths or globs). */
   readonly ruleFiles: readonly string[];
 }
@@ -30,6 +34,22 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
         http_sd_configs: [{ url: `${input.supervisorUrl}/sd/prometheus`, refresh_interval: '5s' }],
       },
       { job_name: 'rabbitmq', static_configs: [{ targets: [`127.0.0.1:${input.rabbitmqPrometheusPort}`] }] },
+      // Per-queue depth and consumers (the plugin's /metrics aggregates over queues).
+      {
+        job_name: 'rabbitmq-queues',
+        metrics_path: '/metrics/detailed',
+        params: { family: ['queue_coarse_metrics', 'queue_consumer_count'] },
+        static_configs: [{ targets: [`127.0.0.1:${input.rabbitmqPrometheusPort}`] }],
+      },
+      { job_name: 'etcd', static_configs: [{ targets: [`127.0.0.1:${input.etcdPort}`] }] },
+      { job_name: 'zipkin', metrics_path: '/prometheus', static_configs: [{ targets: [`127.0.0.1:${input.zipkinPort}`] }] },
+      // OpenSearch has no Prometheus endpoint without a plugin: this path is an empty _cat listing,
+      // a valid empty exposition, so `up{job="opensearch"}` says whether the HTTP API answers.
+      {
+        job_name: 'opensearch',
+        metrics_path: '/_cat/templates/brewops-liveness-probe',
+        static_configs: [{ targets: [`127.0.0.1:${input.opensearchPort}`] }],
+      },
       { job_name: 'prometheus', static_configs: [{ targets: [`127.0.0.1:${input.prometheusPort}`] }] },
     ],
   };

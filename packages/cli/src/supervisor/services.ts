@@ -2,13 +2,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Services the supervisor runs, in start order (the collector first, so logs are shipped from the start). */
-export const SERVICE_ORDER = ['collector', 'member', 'status', 'order', 'gateway'] as const;
+export const SERVICE_ORDER = ['collector', 'member', 'status', 'payment', 'barista', 'order', 'gateway'] as const;
 export type ServiceName = (typeof SERVICE_ORDER)[number];
 
 export const DEFAULT_REPLICAS: Readonly<Record<ServiceName, number>> = {
   collector: 1,
   member: 2,
   status: 1,
+  payment: 1,
+  barista: 1,
   order: 1,
   gateway: 1,
 };

@@ -19,6 +19,9 @@ const input = {
   prometheusPort: 9090,
   alertmanagerPort: 9093,
   rabbitmqPrometheusPort: 15692,
+  etcdPort: 2379,
+  zipkinPort: 9411,
+  opensearchPort: 9200,
   ruleFiles: ['/repo/alert-rules/slo.rules.yml'],
 };
 
@@ -31,7 +34,9 @@ test('service instances come only from http_sd on the supervisor', () => {
   assert.deepEqual(brewops.http_sd_configs, [{ url: 'http://127.0.0.1:9511/sd/prometheus', refresh_interval: '5s' }]);
   assert.equal(brewops.static_configs, undefined, 'brewops job must not list static targets');
   const staticTargets = doc.scrape_configs.flatMap((s) => (s.static_configs ?? []).flatMap((c) => c.targets));
-  assert.deepEqual(staticTargets.sort(), ['127.0.0.1:15692', '127.0.0.1:9090'], 'only rabbitmq and prometheus are static');
+  assert.deepEqual(staticTargets.sort(),
+    ['127.0.0.1:15692', '127.0.0.1:15692', '127.0.0.1:2379', '127.0.0.1:9090', '127.0.0.1:9200', '127.0.0.1:9411'],
+    'only backends are static: rabbitmq (twice: aggregated and per queue), etcd, prometheus, opensearch, zipkin');
 });
 
 test('rules and alerting point where they should', () => {

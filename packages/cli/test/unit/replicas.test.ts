@@ -3,16 +3,16 @@ import assert from 'node:assert/strict';
 import { parseReplicaSpec } from '../../src/replicas.js';
 
 test('no spec gives the defaults', () => {
-  assert.deepEqual(parseReplicaSpec(undefined), { collector: 1, member: 2, status: 1, order: 1, gateway: 1 });
+  assert.deepEqual(parseReplicaSpec(undefined), { collector: 1, member: 2, status: 1, payment: 1, barista: 1, order: 1, gateway: 1 });
 });
 
 test('a spec overrides only the services it names, spaces allowed', () => {
-  assert.deepEqual(parseReplicaSpec('member=3, order = 0'), { collector: 1, member: 3, status: 1, order: 0, gateway: 1 });
+  assert.deepEqual(parseReplicaSpec('member=3, order = 0'), { collector: 1, member: 3, status: 1, payment: 1, barista: 1, order: 0, gateway: 1 });
 });
 
 test('rejects unknown services, bad counts, duplicates and malformed parts', () => {
   const cases: Array<[string, RegExp]> = [
-    ['payment=2', /unknown service "payment"/],
+    ['coffee=2', /unknown service "coffee"/],
     ['member=-1', /integer 0-20/],
     ['member=1.5', /integer 0-20/],
     ['member=21', /integer 0-20/],

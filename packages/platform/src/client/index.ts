@@ -1,2 +1,11 @@
 export { ServiceClient } from './service-client.js';
-export type { InstanceSource, ServiceClientOptions, UpstreamRequest, UpstreamResponse } from './types.js';
+export { isUpstreamFailure, UpstreamFailure } from './errors.js';
+export type { UpstreamFailureCode } from './errors.js';
+export type {
+  InstanceSource,
+  ServiceClientOptions,
+  StreamRequest,
+  StreamResponse,
+  UpstreamRequest,
+  UpstreamResponse,
+} from './types.js';

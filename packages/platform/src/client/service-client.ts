@@ -1,74 +1,74 @@
-import { Agent, request } from 'undici';
-import { AppError } from '../http/errors.js';
-import type { InstanceInfo } from '../discovery/types.js';
-import type { InstanceSource, ServiceClientOptions, UpstreamRequest, UpstreamResponse } from './types.js';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import { Balancer } from './balancer.js';
+import { classifyTransportError, isUpstreamFailure, toClientError, UpstreamFailure } from './errors.js';
+import { createClientMetrics, type ClientErrorType } from './metrics.js';
+import { RetryBudget } from './retry-budget.js';
+import { readBody, send, type RawResponse } from './transport.js';
+import type { Upstream } from './upstream.js';
+import type {
+  InstanceSource,
+  ServiceClientOptions,
+  StreamRequest,
+  StreamResponse,
+  UpstreamRequest,
+  UpstreamResponse,
+} from './types.js';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+/** Answers that mean "this instance could not serve it now": retried (idempotent only) and counted as failures. */
+const RETRYABLE_STATUS = new Set([502, 503, 504]);
 
-/** Connection-level failures where the request never reached a handler, so another instance may be tried. */
-function isConnectFailure(err: unknown): boolean {
-  const code = (err as { code?: string } | null)?.code;
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CONNECT_TIMEOUT';
+interface Attempt {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: string | Buffer | Readable | null;
+  /** The body can be sent again (no stream, or none). */
+  readonly replayable: boolean;
 }
 
 /**
- * Calls one service through its live instances from discovery, round robin, keep-alive pooled.
- * Deliberately small: the full client-side load balancer (power-of-two choices, per-instance
- * breakers, outlier ejection, retry budget) replaces the policy here without changing callers.
- * Trace context and baggage (correlation ID) are injected by the undici instrumentation.
+ * Calls one service over its live instances from discovery: power of two choices on outstanding
+ * requests, a cockatiel breaker and timeout per instance, outlier ejection, keep-alive pools,
+ * and retries on another instance for idempotent requests (any request that never left) within
+ * a retry budget. `request()` buffers the answer; `stream()` streams both bodies (the gateway).
+ * Failures without an answer become an AppError: 503 `no_upstream` (with Retry-After), 504
+ * `upstream_timeout`, 502 `upstream_unavailable`.
  */
 export class ServiceClient {
-  private next = 0;
-  private readonly timeoutMs: number;
+  private readonly balancer: Balancer;
+  private readonly budget: RetryBudget;
+  private readonly metrics;
   private readonly retries: number;
-  private readonly agent: Agent;
+  private readonly bodyTimeoutMs: number;
 
-  constructor(private readonly source: InstanceSource, private readonly options: ServiceClientOptions) {
-    this.timeoutMs = options.timeoutMs ?? 2000;
-    this.retries = options.retries ?? 1;
-    this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+  constructor(source: InstanceSource, private readonly options: ServiceClientOptions) {
+    this.metrics = createClientMetrics(options.registry);
+    this.retries = options.retries ?? 2;
+    this.bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
+    this.budget = new RetryBudget(options.retryBudgetRatio ?? 0.1, options.retryBudgetMinPerSecond ?? 3);
+    this.balancer = new Balancer(source, {
+      service: options.service,
+      timeoutMs: options.timeoutMs ?? 2000,
+      bodyTimeoutMs: this.bodyTimeoutMs,
+      breakerThreshold: options.breakerThreshold ?? 5,
+      breakerHalfOpenAfterMs: options.breakerHalfOpenAfterMs ?? 1000,
+      ejectAfterFailures: options.ejectAfterFailures ?? 5,
+      baseEjectionMs: options.baseEjectionMs ?? 1000,
+      maxEjectionMs: options.maxEjectionMs ?? 30_000,
+      successesToForgetEjections: 20,
+      connections: options.connectionsPerInstance ?? 64,
+      metrics: this.metrics,
+      logger: options.logger,
+    }, options.maxEjectionPercent ?? 50);
   }
 
-  private pick(exclude: ReadonlySet<string>): InstanceInfo | undefined {
-    const live = this.source.instances().filter((i) => !exclude.has(i.instanceId));
-    if (live.length === 0) return undefined;
-    const chosen = live[this.next % live.length];
-    this.next = (this.next + 1) % 1_000_000;
-    return chosen;
-  }
-
+  /** Sends a request and reads the whole answer (JSON parsed). Any HTTP status is a response. */
   async request(req: UpstreamRequest): Promise<UpstreamResponse> {
     const method = req.method.toUpperCase();
-    const attempts = IDEMPOTENT.has(method) ? 1 + this.retries : 1;
-    const tried = new Set<string>();
-    let lastError: unknown;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      const instance = this.pick(tried);
-      if (!instance) break;
-      tried.add(instance.instanceId);
-      try {
-        return await this.send(instance, method, req);
-      } catch (err) {
-        lastError = err;
-        if (!isConnectFailure(err)) break;
-      }
-    }
-    if (tried.size === 0) {
-      throw new AppError({ status: 503, code: 'no_upstream', message: `no ${this.options.service} instance is available` });
-    }
-    const timedOut = (lastError as { code?: string } | null)?.code === 'UND_ERR_HEADERS_TIMEOUT'
-      || (lastError as { code?: string } | null)?.code === 'UND_ERR_BODY_TIMEOUT';
-    throw new AppError({
-      status: timedOut ? 504 : 502,
-      code: timedOut ? 'upstream_timeout' : 'upstream_unavailable',
-      message: `${this.options.service} did not answer`,
-      cause: lastError,
-    });
-  }
-
-  private async send(instance: InstanceInfo, method: string, req: UpstreamRequest): Promise<UpstreamResponse> {
     const headers: Record<string, string> = { ...(req.headers ?? {}) };
-    let body: string | Buffer | undefined;
+    let body: string | Buffer | null = null;
     if (req.body !== undefined && method !== 'GET' && method !== 'HEAD') {
       if (typeof req.body === 'string' || Buffer.isBuffer(req.body)) body = req.body;
       else {
@@ -76,28 +76,97 @@ export class ServiceClient {
         headers['content-type'] = 'application/json';
       }
     }
-    const res = await request(`http://${instance.host}:${instance.port}${req.path}`, {
-      method: method as 'GET',
-      headers,
-      body: body ?? null,
-      dispatcher: this.agent,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
+    const { raw, instanceId } = await this.execute({ method, path: req.path, headers, body, replayable: true });
+    return { status: raw.status, headers: raw.headers, body: await readBody(raw), instanceId };
+  }
+
+  /** Sends a request with a streamed body (not replayable once sent) and returns the streamed answer. */
+  async stream(req: StreamRequest): Promise<StreamResponse> {
+    const method = req.method.toUpperCase();
+    const { raw, instanceId } = await this.execute({
+      method,
+      path: req.path,
+      headers: { ...(req.headers ?? {}) },
+      body: req.body ?? null,
+      replayable: req.body === undefined,
     });
-    const text = await res.body.text();
-    const type = String(res.headers['content-type'] ?? '');
-    let parsed: unknown = text;
-    if (type.includes('json') && text.length > 0) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = text;
-      }
-    }
-    return { status: res.statusCode, headers: res.headers, body: parsed, instanceId: instance.instanceId };
+    // The consumer may destroy the body early (a client went away); undici then emits 'error'.
+    // A permanent listener keeps that from becoming an uncaught exception; consumers still see it.
+    raw.body.on('error', () => undefined);
+    return { status: raw.status, headers: raw.headers, body: raw.body, instanceId };
+  }
+
+  /** Live instances with their load-balancer state (for tests and admin views). */
+  snapshot(): Array<{ instanceId: string; outstanding: number; ejected: boolean; available: boolean }> {
+    const now = Date.now();
+    return this.balancer.live().map((u) => ({ instanceId: u.id, outstanding: u.outstanding, ejected: u.isEjected, available: u.available(now) }));
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.balancer.close();
+  }
+
+  private async execute(a: Attempt): Promise<{ raw: RawResponse; instanceId: string }> {
+    this.budget.recordRequest();
+    const tried = new Set<string>();
+    const idempotent = IDEMPOTENT.has(a.method);
+    let last: unknown;
+    for (let attempt = 0; attempt <= this.retries; attempt++) {
+      const upstream = this.balancer.pick(tried);
+      if (!upstream) break;
+      tried.add(upstream.id);
+      try {
+        const raw = await this.once(upstream, a);
+        const retryable = RETRYABLE_STATUS.has(raw.status) && idempotent && a.replayable;
+        if (retryable && attempt < this.retries && this.mayRetry(upstream, 'http_5xx')) {
+          raw.body.on('error', () => undefined).resume(); // drain: the connection goes back to the pool
+          continue;
+        }
+        return { raw, instanceId: upstream.id };
+      } catch (err) {
+        last = err;
+        const f = isUpstreamFailure(err) ? err : undefined;
+        const safe = f !== undefined && f.code !== 'invalid_request' && (f.neverSent ? a.replayable || a.body === null : idempotent && a.replayable);
+        if (!safe || attempt >= this.retries || !this.mayRetry(upstream, f.code)) break;
+      }
+    }
+    throw toClientError(this.options.service, tried.size, last, this.balancer.retryAfterSeconds());
+  }
+
+  private mayRetry(from: Upstream, reason: ClientErrorType): boolean {
+    if (!this.budget.tryRetry()) {
+      this.metrics.budgetExhausted(this.options.service);
+      return false;
+    }
+    this.metrics.retry(this.options.service, from.id, reason);
+    return true;
+  }
+
+  /** One attempt on one instance through its breaker and timeout; records health and metrics. */
+  private async once(u: Upstream, a: Attempt): Promise<RawResponse> {
+    const service = this.options.service;
+    const start = performance.now();
+    u.outstanding++;
+    try {
+      const raw = await u.policy.execute(({ signal }) =>
+        send(u, { method: a.method, path: a.path, headers: a.headers, body: a.body, signal, bodyTimeoutMs: this.bodyTimeoutMs })
+          .catch((err: unknown) => {
+            // the cockatiel timeout aborted the request: whatever undici threw, it is a timeout
+            throw signal.aborted ? new UpstreamFailure('timeout', u.id, { cause: err }) : classifyTransportError(err, u.id);
+          }),
+      );
+      const failed = raw.status >= 500;
+      this.metrics.request(service, u.id, (performance.now() - start) / 1000, failed ? 'http_5xx' : undefined);
+      if (failed) u.failed(() => this.balancer.mayEject());
+      else u.succeeded();
+      return raw;
+    } catch (thrown) {
+      const f: UpstreamFailure = classifyTransportError(thrown, u.id);
+      this.metrics.request(service, u.id, (performance.now() - start) / 1000, f.code);
+      if (f.code !== 'breaker_open' && f.code !== 'invalid_request') u.failed(() => this.balancer.mayEject());
+      throw f;
+    } finally {
+      u.outstanding--;
+    }
   }
 }

@@ -10,13 +10,16 @@ import { Discovery } from '../discovery/index.js';
 import { ServiceClient } from '../client/index.js';
 import { shutdownTelemetry } from '../telemetry/index.js';
 import { declareLogTopology } from './topology.js';
+import { loadServiceConfig } from './service-config.js';
+import { faultMiddleware } from '../faults/index.js';
 import { EXCHANGE_LOGS } from '../semconv.js';
 import type { ServiceRuntime, ServiceSpec } from './types.js';
 
 /**
  * Boots one service instance the way every brewops service boots:
- * env → metrics → logger (stdout + batched shipping over RabbitMQ) → readiness → HTTP app →
- * messaging (optional) → listen → spec.start → register in discovery under a lease.
+ * env → metrics → logger (stdout + batched shipping over RabbitMQ) → config (etcd, watched; else
+ * the last good local copy) → readiness → HTTP app (+ fault injection) → messaging (optional) →
+ * listen → spec.start → register in discovery under a lease.
  * SIGTERM: stop intake, drain consumers, deregister, flush logs and telemetry, exit.
  */
 export async function startService(spec: ServiceSpec): Promise<ServiceRuntime> {
@@ -29,6 +32,8 @@ export async function startService(spec: ServiceSpec): Promise<ServiceRuntime> {
   const logger = createLogger({ service: env.service, instanceId: env.instanceId, level: env.logLevel, shipper });
   const readiness = new Readiness();
   const lifecycle = new Lifecycle({ logger });
+  const config = await loadServiceConfig(env, logger, metrics, spec.config);
+  lifecycle.onShutdown('config', () => config.close(), 'deregister');
 
   // Log shipping needs a broker connection even in services that publish nothing themselves.
   const messaging = new Messaging({
@@ -53,6 +58,7 @@ export async function startService(spec: ServiceSpec): Promise<ServiceRuntime> {
   const clients = new Map<string, Promise<ServiceClient>>();
 
   const app = createApp({ service: env.service, instanceId: env.instanceId, logger, metrics, readiness, ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}) });
+  app.use(faultMiddleware({ faults: () => config.live.current.faults, instanceId: env.instanceId, registry: metrics.registry }));
   const router = new Router();
 
   // The runtime object is completed once the server listens.
@@ -63,6 +69,7 @@ export async function startService(spec: ServiceSpec): Promise<ServiceRuntime> {
     readiness,
     lifecycle,
     discovery,
+    config: config.live,
     app,
     messaging: spec.messaging ? messaging : undefined,
     port: 0,
@@ -70,7 +77,7 @@ export async function startService(spec: ServiceSpec): Promise<ServiceRuntime> {
       let c = clients.get(service);
       if (!c) {
         c = discovery.watch(service).then((watch) => {
-          const client = new ServiceClient(watch, { service });
+          const client = new ServiceClient(watch, { service, registry: metrics.registry, logger });
           lifecycle.onShutdown(`client:${service}`, async () => { watch.close(); await client.close(); }, 'deregister');
           return client;
         });

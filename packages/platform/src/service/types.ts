@@ -7,6 +7,7 @@ import type { Readiness, Lifecycle } from '../http/index.js';
 import type { Messaging } from '../messaging/index.js';
 import type { Discovery } from '../discovery/index.js';
 import type { ServiceClient } from '../client/index.js';
+import type { LiveConfig, ServiceConfigShape } from '../config/index.js';
 
 /** What a service declares; `startService` builds everything else. */
 export interface ServiceSpec {
@@ -18,6 +19,11 @@ export interface ServiceSpec {
   readonly bodyLimit?: string;
   /** Connects to RabbitMQ; readiness then requires the connection. @default false */
   readonly messaging?: boolean;
+  /**
+   * The service's own config keys (zod shape, with defaults and docs), added to the platform's
+   * (logLevel, faults, upstreams, ...). Unknown keys are refused. @default none
+   */
+  readonly config?: ServiceConfigShape;
   /** Declares the HTTP routes. */
   routes?(router: Router, runtime: ServiceRuntime): void;
   /** Runs after the HTTP server listens and before the instance registers: topology, consumers. */
@@ -31,6 +37,8 @@ export interface ServiceRuntime {
   readonly readiness: Readiness;
   readonly lifecycle: Lifecycle;
   readonly discovery: Discovery;
+  /** The live central config (validated, swapped atomically on every change); read `config.current` per use. */
+  readonly config: LiveConfig;
   readonly app: Koa;
   /** Present when the spec asked for messaging. */
   readonly messaging: Messaging | undefined;

@@ -4,6 +4,9 @@ export const PUBLIC_SERVICES: ReadonlySet<string> = new Set(['order', 'member', 
 /** Upstream paths that are never reachable from outside, whatever the service. */
 const INTERNAL_PREFIXES = ['/metrics', '/health', '/admin', '/internal'];
 
+/** Response header by which a service marks an answer internal: the gateway answers 404 instead. */
+export const HEADER_INTERNAL = 'x-brewops-internal';
+
 export type RouteDecision =
   | { readonly kind: 'proxy'; readonly service: string; readonly path: string }
   | { readonly kind: 'unknown_service'; readonly service: string }
@@ -14,8 +17,8 @@ export type RouteDecision =
  * Dot segments and encoded slashes are normalised first so `/api/order/v1/../metrics` cannot
  * reach an internal path.
  */
-export function decideRoute(service: string, rest: string, query: string): RouteDecision {
-  if (!PUBLIC_SERVICES.has(service)) return { kind: 'unknown_service', service };
+export function decideRoute(service: string, rest: string, query: string, services: ReadonlySet<string> = PUBLIC_SERVICES): RouteDecision {
+  if (!services.has(service)) return { kind: 'unknown_service', service };
   const decoded = safeDecode(rest);
   const segments: string[] = [];
   for (const seg of decoded.split('/')) {

@@ -2,24 +2,23 @@
 export interface Member {
   readonly id: string;
   readonly displayName: string;
-  readonly tier: 'bronze' | 'silver' | 'gold';
-  /** Discount on the order total, in percent. */
+  readonly tier: Tier;
+  /** Discount on the order total, in percent (from the tier). */
   readonly discountPercent: number;
 }
 
-const TIER_DISCOUNT = { bronze: 0, silver: 5, gold: 10 } as const;
+export type Tier = 'bronze' | 'silver' | 'gold';
 
-/** Seed members; the full member service (SQLite, tiers management) comes with the business issue. */
-const SEED: readonly Member[] = [
-  { id: 'm-100', displayName: 'Ada', tier: 'gold', discountPercent: TIER_DISCOUNT.gold },
-  { id: 'm-200', displayName: 'Brian', tier: 'silver', discountPercent: TIER_DISCOUNT.silver },
-  { id: 'm-300', displayName: 'Chen', tier: 'bronze', discountPercent: TIER_DISCOUNT.bronze },
+/** Discount per tier, in percent. */
+export const TIER_DISCOUNT: Readonly<Record<Tier, number>> = { bronze: 0, silver: 5, gold: 10 };
+
+/** Seed members: the same on every instance (each replica has its own database). */
+export const SEED_MEMBERS: ReadonlyArray<Omit<Member, 'discountPercent'>> = [
+  { id: 'm-100', displayName: 'Ada', tier: 'gold' },
+  { id: 'm-200', displayName: 'Brian', tier: 'silver' },
+  { id: 'm-300', displayName: 'Chen', tier: 'bronze' },
 ];
 
-export class MemberDirectory {
-  private readonly byId = new Map(SEED.map((m) => [m.id, m]));
-
-  find(id: string): Member | undefined {
-    return this.byId.get(id);
-  }
+export function withDiscount(m: Omit<Member, 'discountPercent'>): Member {
+  return { ...m, discountPercent: TIER_DISCOUNT[m.tier] };
 }

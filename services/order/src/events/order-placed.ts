@@ -1,23 +1,18 @@
-import { makeEvent } from '@brewops/platform';
-import type { EventEnvelope } from '@brewops/platform';
+import { createEvent } from '@brewops/contracts';
+import type { DomainEvent } from '@brewops/contracts';
+import { currentCorrelationId } from '@brewops/platform';
 import type { Order } from '../handlers/place-order.js';
 
 export const ORDER_PLACED = 'order.placed';
 
-export interface OrderPlacedPayload {
-  readonly orderId: string;
-  readonly memberId: string | null;
-  readonly totalCents: number;
-  readonly items: Order['items'];
-  readonly pricingFallback: Order['pricingFallback'];
-}
-
-export function orderPlaced(order: Order): EventEnvelope<OrderPlacedPayload> {
-  return makeEvent(ORDER_PLACED, 1, {
+/** The `order.placed` event for a new order, validated against its contract. */
+export function orderPlaced(order: Order): DomainEvent<'order.placed'> {
+  return createEvent('order.placed', {
     orderId: order.orderId,
     memberId: order.memberId,
     totalCents: order.totalCents,
-    items: order.items,
+    items: order.items.map((i) => ({ sku: i.sku, quantity: i.quantity, unitPriceCents: i.unitPriceCents })),
     pricingFallback: order.pricingFallback,
-  });
+    placedAt: order.placedAt,
+  }, { correlationId: currentCorrelationId() });
 }

@@ -10,6 +10,7 @@ export const MENU: readonly MenuItem[] = [
   { sku: 'flat-white', name: 'Flat white', priceCents: 380 },
   { sku: 'cappuccino', name: 'Cappuccino', priceCents: 360 },
   { sku: 'filter', name: 'Filter coffee', priceCents: 300 },
+  { sku: 'cold-brew', name: 'Cold brew (seasonal)', priceCents: 420 },
 ];
 
 const BY_SKU = new Map(MENU.map((m) => [m.sku, m]));

@@ -28,9 +28,15 @@ export interface Order {
   readonly totalCents: number;
   /** Set when the member could not be checked and guest pricing was applied. */
   readonly pricingFallback: 'member_unknown' | 'member_unavailable' | null;
-  readonly status: 'placed';
+  readonly status: OrderStatus;
   readonly placedAt: string;
+  /** Why the saga cancelled it (`payment_declined`, `out_of_stock`); null otherwise. */
+  readonly cancelReason?: string | null;
+  readonly updatedAt?: string;
 }
+
+/** Order lifecycle as the order service owns it (the status service shows the finer steps). */
+export type OrderStatus = 'placed' | 'completed' | 'cancelled';
 
 /** Validates the request body; throws a 400 AppError naming the first invalid field. */
 export function parsePlaceOrder(body: unknown): PlaceOrderBody {

@@ -1,34 +1,25 @@
-import { isEventEnvelope, semconv } from '@brewops/platform';
+import { parseEvent } from '@brewops/contracts';
+import { declareRetryingQueue, retryingHandler } from '@brewops/platform';
 import type { ConsumedMessage, ServiceRuntime } from '@brewops/platform';
-import type { StatusReadModel } from '../handlers/read-model.js';
+import type { StatusRepo } from '../db/status-repo.js';
+import { changeOf } from '../handlers/read-model.js';
+import type { StatusFeed } from '../handlers/status-feed.js';
 
-export const STATUS_QUEUE = 'status.order-events';
+export const STATUS_QUEUE = 'status.read-model';
+export const STATUS_PATTERNS = ['order.*', 'payment.*', 'coffee.*'] as const;
 
-/** Maps an order event to the status it moves the order to. */
-const STATUS_BY_TYPE: Record<string, string> = {
-  'order.placed': 'placed',
-};
-
-export async function consumeOrderEvents(rt: ServiceRuntime, model: StatusReadModel): Promise<void> {
+/** Builds the read model from every saga event; pushes each applied change to the SSE feed. */
+export async function consumeOrderEvents(rt: ServiceRuntime, repo: StatusRepo, feed: StatusFeed): Promise<void> {
   const messaging = rt.messaging!;
-  await messaging.addTopology(async (ch) => {
-    await ch.assertExchange(semconv.EXCHANGE_EVENTS, 'topic', { durable: true });
-    await ch.assertQueue(STATUS_QUEUE, { durable: true });
-    await ch.bindQueue(STATUS_QUEUE, semconv.EXCHANGE_EVENTS, 'order.*');
-  });
-  await messaging.consume(STATUS_QUEUE, async (msg: ConsumedMessage) => {
-    if (!isEventEnvelope(msg.body)) {
-      rt.logger.warn({ messageId: msg.messageId, routingKey: msg.routingKey }, 'not an event envelope; rejected');
-      throw new Error('malformed event envelope');
-    }
-    const event = msg.body;
-    const status = STATUS_BY_TYPE[event.type];
-    const orderId = (event.payload as { orderId?: unknown }).orderId;
-    if (!status || typeof orderId !== 'string') {
-      rt.logger.debug({ type: event.type }, 'event ignored by the status read model');
-      return;
-    }
-    const applied = model.apply(orderId, status, event.occurredAt, event.messageId);
-    rt.logger.info({ orderId, status, applied, eventType: event.type }, 'order status updated');
-  });
+  await messaging.addTopology(declareRetryingQueue(STATUS_QUEUE, STATUS_PATTERNS));
+  const handle = async (msg: ConsumedMessage): Promise<void> => {
+    const parsed = parseEvent(msg.body);
+    if (!parsed.ok) throw new Error(`invalid event: ${parsed.reason}`);
+    const change = changeOf(parsed.event);
+    const applied = repo.apply(change);
+    if (applied) feed.publish(change);
+    rt.logger.info({ orderId: change.orderId, status: change.status, applied, eventType: change.eventType }, 'order status updated');
+  };
+  await messaging.consume(STATUS_QUEUE, retryingHandler(handle, { messaging, queue: STATUS_QUEUE, logger: rt.logger, registry: rt.metrics.registry }),
+    { onError: () => 'requeue', prefetch: 64 });
 }

@@ -1,0 +1,154 @@
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
+import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import { PROMETHEUS } from './datasources.js';
+
+/** One Prometheus query of a panel. */
+export interface Query {
+  readonly expr: string;
+  /** Grafana legend template, e.g. `{{service}}`. */
+  readonly legend: string;
+  /**
+   * Ask Prometheus for exemplars (trace IDs), shown as points that open the trace in Zipkin.
+   * Only for queries over `*_bucket` of a histogram recorded with exemplars. @default false
+   */
+  readonly exemplar?: boolean;
+}
+
+export interface PanelOptions {
+  /** Grafana unit ID (`reqps`, `s`, `percentunit`, `short`, `bytes`, ...). */
+  readonly unit: string;
+  readonly description: string;
+  /** Width in grid columns (24 is the full row). @default 12 */
+  readonly span?: number;
+  /** Height in grid rows. @default 8 */
+  readonly height?: number;
+  /** Links shown in the panel header (e.g. to Kibana). */
+  readonly links?: readonly PanelLink[];
+  readonly min?: number;
+  readonly max?: number;
+}
+
+export interface PanelLink {
+  readonly title: string;
+  readonly url: string;
+}
+
+function target(q: Query, refId: string): prometheus.DataqueryBuilder {
+  return new prometheus.DataqueryBuilder()
+    .refId(refId)
+    .datasource(PROMETHEUS)
+    .expr(q.expr)
+    .legendFormat(q.legend)
+    .range()
+    .exemplar(q.exemplar ?? false);
+}
+
+/** Links out of Grafana (Kibana): variables are interpolated into the URL; no Grafana time or `var-` params appended. */
+function links(list: readonly PanelLink[] | undefined): dashboard.DashboardLinkBuilder[] {
+  return (list ?? []).map((l) => new dashboard.DashboardLinkBuilder(l.title).type(dashboard.DashboardLinkType.Link)
+    .url(l.url).targetBlank(true).keepTime(false).includeVars(false));
+}
+
+const refIds = (i: number): string => String.fromCharCode(65 + i);
+
+/** A time-series panel: the default for rates, ratios and latencies. */
+export function timeseriesPanel(title: string, queries: readonly Query[], o: PanelOptions): timeseries.PanelBuilder {
+  const p = new timeseries.PanelBuilder()
+    .title(title)
+    .description(o.description)
+    .datasource(PROMETHEUS)
+    .unit(o.unit)
+    .span(o.span ?? 12)
+    .height(o.height ?? 8)
+    .fillOpacity(10)
+    .showPoints(common.VisibilityMode.Never)
+    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List)
+      .placement(common.LegendPlacement.Bottom).calcs([]))
+    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
+  queries.forEach((q, i) => p.withTarget(target(q, refIds(i))));
+  if (o.links !== undefined) p.links(links(o.links));
+  if (o.min !== undefined) p.min(o.min);
+  if (o.max !== undefined) p.max(o.max);
+  return p;
+}
+
+/** A single-value panel (last value, with a sparkline). */
+export function statPanel(title: string, queries: readonly Query[], o: PanelOptions & {
+  /** Threshold steps above the base colour, e.g. `[{ value: 0.99, color: 'green' }]`. */
+  readonly thresholds?: readonly { readonly value: number; readonly color: string }[];
+  /** Colour of values below the first step. @default 'green' */
+  readonly baseColor?: string;
+}): stat.PanelBuilder {
+  const p = new stat.PanelBuilder()
+    .title(title)
+    .description(o.description)
+    .datasource(PROMETHEUS)
+    .unit(o.unit)
+    .span(o.span ?? 6)
+    .height(o.height ?? 5)
+    .graphMode(common.BigValueGraphMode.Area)
+    .colorMode(common.BigValueColorMode.Value)
+    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
+    .thresholds(new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([
+      { value: null, color: o.baseColor ?? 'green' },
+      ...(o.thresholds ?? []).map((s) => ({ value: s.value, color: s.color })),
+    ]));
+  queries.forEach((q, i) => p.withTarget(target(q, refIds(i))));
+  if (o.links !== undefined) p.links(links(o.links));
+  if (o.min !== undefined) p.min(o.min);
+  if (o.max !== undefined) p.max(o.max);
+  return p;
+}
+
+/** A full-width row header; panels added after it sit under it. */
+export function row(title: string): dashboard.RowBuilder {
+  return new dashboard.RowBuilder(title);
+}
+
+/** A Prometheus `label_values(selector, label)` variable, refreshed when the time range changes. */
+export function labelVariable(name: string, label: string, selector: string, o: {
+  readonly title: string;
+  /** Several values and an "All" option (matched with `=~`). @default false */
+  readonly multi?: boolean;
+}): dashboard.QueryVariableBuilder {
+  const query = `label_values(${selector}, ${label})`;
+  const v = new dashboard.QueryVariableBuilder(name)
+    .label(o.title)
+    .datasource(PROMETHEUS)
+    .query(query)
+    .definition(query)
+    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
+    .sort(dashboard.VariableSort.AlphabeticalAsc);
+  if (o.multi === true) v.multi(true).includeAll(true).allValue('.+');
+  return v;
+}
+
+/**
+ * A free-text `correlation_id` variable and a dashboard link that opens every log line of that
+ * correlation ID in Kibana (paste the `x-correlation-id` a client got back).
+ */
+export function withCorrelationIdLink(d: dashboard.DashboardBuilder, kibanaUrl: string): dashboard.DashboardBuilder {
+  return d
+    .withVariable(new dashboard.TextBoxVariableBuilder('correlation_id').label('Correlation ID')
+      .description('x-correlation-id of a request: the link "Logs of this correlation ID" opens its log lines in Kibana.'))
+    .link(new dashboard.DashboardLinkBuilder('Logs of this correlation ID (Kibana)').type(dashboard.DashboardLinkType.Link)
+      .url(kibanaUrl).targetBlank(true).keepTime(false).includeVars(false).icon('doc'));
+}
+
+/** The dashboard frame every brewops dashboard shares: tags, time range, refresh, shared crosshair. */
+export function brewopsDashboard(uid: string, title: string, description: string): dashboard.DashboardBuilder {
+  return new dashboard.DashboardBuilder(title)
+    .uid(uid)
+    .description(description)
+    .tags(['brewops', 'generated'])
+    .editable()
+    .timezone('browser')
+    .time({ from: 'now-1h', to: 'now' })
+    .refresh('30s')
+    .tooltip(dashboard.DashboardCursorSync.Crosshair)
+    .link(new dashboard.DashboardLinkBuilder('brewops dashboards').type(dashboard.DashboardLinkType.Dashboards)
+      .tags(['brewops']).asDropdown(true).keepTime(true).includeVars(false));
+}

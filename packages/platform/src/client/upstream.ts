@@ -1,0 +1,145 @@
+import { Agent } from 'undici';
+import {
+  CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  TimeoutStrategy,
+  circuitBreaker,
+  handleWhen,
+  timeout,
+  wrap,
+  type IPolicy,
+} from 'cockatiel';
+import type { InstanceInfo, LoggerLike } from '../discovery/types.js';
+import { isTimeoutError, isUpstreamFailure } from './errors.js';
+import type { BreakerStateName, ClientMetrics } from './metrics.js';
+
+export interface UpstreamSettings {
+  readonly service: string;
+  readonly timeoutMs: number;
+  readonly bodyTimeoutMs: number;
+  readonly breakerThreshold: number;
+  readonly breakerHalfOpenAfterMs: number;
+  readonly ejectAfterFailures: number;
+  readonly baseEjectionMs: number;
+  readonly maxEjectionMs: number;
+  readonly successesToForgetEjections: number;
+  readonly connections: number;
+  readonly metrics: ClientMetrics;
+  readonly logger: LoggerLike | undefined;
+}
+
+const STATE_NAME: Record<CircuitState, BreakerStateName> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.HalfOpen]: 'half_open',
+  [CircuitState.Open]: 'open',
+  [CircuitState.Isolated]: 'open',
+};
+
+/**
+ * One instance as the load balancer sees it: a keep-alive pool, outstanding requests, a
+ * cockatiel breaker (transport failures and timeouts; half-open probe after a cool-down)
+ * wrapped around a cockatiel timeout, and outlier ejection (consecutive failures of any kind,
+ * including 5xx answers; the n-th ejection in a row lasts n × base; after re-admission one more
+ * failure ejects again at once).
+ */
+export class Upstream {
+  readonly agent: Agent;
+  readonly policy: IPolicy;
+  outstanding = 0;
+  private readonly breaker: CircuitBreakerPolicy;
+  private breakerState: BreakerStateName = 'closed';
+  private openedAt = 0;
+  private consecutiveFailures = 0;
+  private consecutiveSuccesses = 0;
+  private ejections = 0;
+  private ejectedUntil = 0;
+  private probation = false;
+
+  constructor(
+    public info: InstanceInfo,
+    private readonly s: UpstreamSettings,
+  ) {
+    this.agent = new Agent({ keepAliveTimeout: 4_000, connections: s.connections, pipelining: 1 });
+    this.breaker = circuitBreaker(handleWhen((e) => isTimeoutError(e) || (isUpstreamFailure(e) && (e.code === 'connect' || e.code === 'reset' || e.code === 'timeout'))), {
+      halfOpenAfter: s.breakerHalfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(s.breakerThreshold),
+    });
+    this.breaker.onStateChange((state) => this.onBreaker(STATE_NAME[state]));
+    const timeoutPolicy = timeout(s.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
+    this.policy = wrap(this.breaker, timeoutPolicy);
+    s.metrics.init(s.service, info.instanceId);
+  }
+
+  get id(): string {
+    return this.info.instanceId;
+  }
+
+  get origin(): string {
+    return `http://${this.info.host}:${this.info.port}`;
+  }
+
+  /** Whether the balancer may pick it now: not ejected, breaker closed or due for its half-open probe. */
+  available(now: number): boolean {
+    if (now < this.ejectedUntil) return false;
+    if (this.breakerState === 'closed') return true;
+    if (this.breakerState === 'half_open') return false; // the probe is in flight
+    return now - this.openedAt >= this.s.breakerHalfOpenAfterMs;
+  }
+
+  get isEjected(): boolean {
+    return Date.now() < this.ejectedUntil;
+  }
+
+  /** Ms until it may be picked again (for Retry-After); 0 when available. */
+  waitMs(now: number): number {
+    const eject = Math.max(0, this.ejectedUntil - now);
+    const breaker = this.breakerState === 'open' ? Math.max(0, this.s.breakerHalfOpenAfterMs - (now - this.openedAt)) : 0;
+    return Math.max(eject, breaker);
+  }
+
+  succeeded(): void {
+    this.consecutiveFailures = 0;
+    this.probation = false;
+    if (this.ejections > 0 && ++this.consecutiveSuccesses >= this.s.successesToForgetEjections) {
+      this.ejections = 0;
+      this.consecutiveSuccesses = 0;
+    }
+  }
+
+  /** Counts a failure; returns true when it ejects the instance (`mayEject` caps the ejected share). */
+  failed(mayEject: () => boolean): boolean {
+    this.consecutiveSuccesses = 0;
+    this.consecutiveFailures++;
+    const now = Date.now();
+    if (now < this.ejectedUntil) return false;
+    if (!this.probation && this.consecutiveFailures < this.s.ejectAfterFailures) return false;
+    if (!mayEject()) return false;
+    this.ejections++;
+    const ms = Math.min(this.s.baseEjectionMs * this.ejections, this.s.maxEjectionMs);
+    this.ejectedUntil = now + ms;
+    this.consecutiveFailures = 0;
+    this.probation = true;
+    this.s.metrics.ejected(this.s.service, this.id, true);
+    this.s.logger?.warn({ upstream: this.id, service: this.s.service, ejectionMs: ms, ejections: this.ejections }, 'client: instance ejected');
+    const timer = setTimeout(() => {
+      this.s.metrics.ejected(this.s.service, this.id, false);
+      this.s.logger?.info({ upstream: this.id, service: this.s.service }, 'client: instance re-admitted');
+    }, ms);
+    timer.unref();
+    return true;
+  }
+
+  close(): Promise<void> {
+    this.s.metrics.forget(this.s.service, this.id);
+    return this.agent.close();
+  }
+
+  private onBreaker(state: BreakerStateName): void {
+    if (state === this.breakerState) return;
+    this.breakerState = state;
+    if (state === 'open') this.openedAt = Date.now();
+    this.s.metrics.breaker(this.s.service, this.id, state);
+    this.s.logger?.info({ upstream: this.id, service: this.s.service, state }, `client: breaker ${state}`);
+  }
+}

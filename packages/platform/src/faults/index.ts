@@ -1,0 +1,2 @@
+export { effectiveFaults, faultMiddleware } from './middleware.js';
+export type { EffectiveFaults, FaultOptions } from './middleware.js';

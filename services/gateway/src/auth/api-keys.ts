@@ -1,0 +1,69 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { AppError } from '@brewops/platform';
+import type { Principal } from './principal.js';
+
+/**
+ * One entry of the keys file. Only the SHA-256 of a key is stored; the key itself lives with
+ * its holder (e.g. `.brewops/secrets/dev-api-key`, mode 0600).
+ * ```json
+ * { "keys": [ { "id": "dev", "sha256": "<hex>", "services": ["*"],
+ *               "rate": { "perSecond": 50, "burst": 100 }, "expiresAt": "2027-01-01T00:00:00Z", "disabled": false } ] }
+ * ```
+ */
+export interface ApiKeyEntry {
+  readonly id: string;
+  readonly sha256: string;
+  readonly services?: readonly string[];
+  readonly rate?: { readonly perSecond: number; readonly burst: number };
+  readonly expiresAt?: string;
+  readonly disabled?: boolean;
+}
+
+export const sha256Hex = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** Parses and validates a keys document; throws naming the bad entry. */
+export function parseKeysFile(text: string): ApiKeyEntry[] {
+  const doc = JSON.parse(text) as { keys?: unknown };
+  if (!Array.isArray(doc.keys)) throw new Error('keys file: "keys" must be an array');
+  return doc.keys.map((k: unknown, i) => {
+    const e = k as Partial<ApiKeyEntry>;
+    if (typeof e.id !== 'string' || e.id === '') throw new Error(`keys file: keys[${i}].id must be a string`);
+    if (typeof e.sha256 !== 'string' || !HEX64.test(e.sha256)) throw new Error(`keys file: keys[${i}].sha256 must be 64 lowercase hex characters`);
+    if (e.expiresAt !== undefined && Number.isNaN(Date.parse(e.expiresAt))) throw new Error(`keys file: keys[${i}].expiresAt is not a date`);
+    return e as ApiKeyEntry;
+  });
+}
+
+/** Looks API keys up by hash, in constant time per candidate. */
+export class ApiKeyStore {
+  private readonly byHash: Map<string, ApiKeyEntry>;
+
+  constructor(entries: readonly ApiKeyEntry[]) {
+    this.byHash = new Map(entries.map((e) => [e.sha256, e]));
+  }
+
+  static fromFile(file: string | undefined): ApiKeyStore {
+    return new ApiKeyStore(file === undefined ? [] : parseKeysFile(readFileSync(file, 'utf8')));
+  }
+
+  get size(): number {
+    return this.byHash.size;
+  }
+
+  /** The principal for `key`, or a 401/403 AppError with a code. */
+  authenticate(key: string, now = Date.now()): Principal {
+    const hash = sha256Hex(key);
+    const entry = this.byHash.get(hash);
+    if (entry === undefined || !timingSafeEqual(Buffer.from(entry.sha256), Buffer.from(hash))) {
+      throw new AppError({ status: 401, code: 'invalid_api_key', message: 'API key is not valid', headers: { 'www-authenticate': 'ApiKey' } });
+    }
+    if (entry.disabled === true) throw new AppError({ status: 403, code: 'api_key_disabled', message: 'API key is disabled' });
+    if (entry.expiresAt !== undefined && Date.parse(entry.expiresAt) <= now) {
+      throw new AppError({ status: 401, code: 'api_key_expired', message: 'API key has expired', headers: { 'www-authenticate': 'ApiKey' } });
+    }
+    return { kind: 'api_key', id: `key:${entry.id}`, services: entry.services ?? ['*'], ...(entry.rate ? { rate: entry.rate } : {}) };
+  }
+}

@@ -1,0 +1,35 @@
+import { ServiceClient, type ServiceRuntime } from '@brewops/platform';
+import type { GatewayConfig } from './config.js';
+
+/**
+ * One load-balancing client per public service, created on first use over a discovery watch,
+ * measured in the gateway's registry, closed at shutdown.
+ */
+export class Upstreams {
+  private readonly clients = new Map<string, Promise<ServiceClient>>();
+
+  constructor(private readonly rt: ServiceRuntime, private readonly cfg: GatewayConfig) {}
+
+  get(service: string): Promise<ServiceClient> {
+    let c = this.clients.get(service);
+    if (c === undefined) {
+      c = this.rt.discovery.watch(service).then((watch) => {
+        const client = new ServiceClient(watch, {
+          service,
+          timeoutMs: this.cfg.upstreamTimeoutMs,
+          registry: this.rt.metrics.registry,
+          logger: this.rt.logger,
+        });
+        this.rt.lifecycle.onShutdown(`upstream:${service}`, async () => {
+          await watch.close();
+          await client.close();
+        }, 'deregister');
+        return client;
+      });
+      // a failed watch (etcd down) is not cached: the next request tries again
+      c.catch(() => this.clients.delete(service));
+      this.clients.set(service, c);
+    }
+    return c;
+  }
+}
