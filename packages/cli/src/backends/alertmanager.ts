@@ -5,6 +5,7 @@ import { BrewopsError } from '../errors.js';
 import { ensureAptPackage } from '../install/apt.js';
 import { lastLines, runCommand } from '../install/run.js';
 import { ensureDir } from '../paths.js';
+import { CONTROLLER_WEBHOOK_TOKEN, ensureSecretToken } from '../secrets.js';
 import { httpReady } from '../probe.js';
 import { DEFAULT_READY_TIMEOUT_MS, startProcess, stopProcess } from './common.js';
 import type { Backend, BackendContext } from './types.js';
@@ -41,6 +42,8 @@ export function alertmanagerBackend(ctx: BackendContext): Backend {
     },
     start: async () => {
       ensureDir(storage);
+      // alert-rules/alertmanager.yml reads the controller webhook's bearer token from this file.
+      ensureSecretToken(paths.stateDir, CONTROLLER_WEBHOOK_TOKEN);
       const config = configFile();
       if (existsSync(AMTOOL)) {
         const check = await runCommand(AMTOOL, ['check-config', config], { timeoutMs: 30_000 });

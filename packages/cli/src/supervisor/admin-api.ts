@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { timingSafeEqual } from 'node:crypto';
 import { MAX_REPLICAS } from './services.js';
 import { AdminError, type InstanceControl } from './types.js';
+import type { NotificationInbox } from './notifications.js';
 
 export interface AdminApiOptions {
   readonly control: InstanceControl;
@@ -9,6 +10,8 @@ export interface AdminApiOptions {
   readonly token: string;
   /** Prometheus http_sd target groups (built from the etcd registry). */
   readonly sd: () => Promise<unknown>;
+  /** Receiver of Alertmanager notifications (`POST /v1/notifications`, open on loopback like http_sd). */
+  readonly notifications?: NotificationInbox;
   /** Gets unexpected errors (answered as 500). */
   readonly onError?: (err: unknown) => void;
 }
@@ -30,12 +33,12 @@ function authorized(req: IncomingMessage, token: string): boolean {
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+async function readJson(req: IncomingMessage, maxBytes = MAX_BODY): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY) throw new AdminError(413, 'body_too_large', `body over ${MAX_BODY} bytes`);
+    if (size > maxBytes) throw new AdminError(413, 'body_too_large', `body over ${maxBytes} bytes`);
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -61,12 +64,21 @@ async function route(req: IncomingMessage, res: ServerResponse, opts: AdminApiOp
   if (method === 'GET') {
     if (path === '/health') return send(res, 200, { status: 'ok' });
     if (path === '/v1/instances') return send(res, 200, opts.control.list());
+    if (path === '/v1/notifications' && opts.notifications) return send(res, 200, { alerts: opts.notifications.list() });
     if (path === '/sd/prometheus') {
       try {
         return send(res, 200, await opts.sd());
       } catch (err) {
         throw new AdminError(503, 'registry_unavailable', `cannot read the etcd registry: ${(err as Error).message}`);
       }
+    }
+  }
+  if (path === '/v1/notifications' && method === 'POST' && opts.notifications) {
+    try {
+      return send(res, 200, { received: opts.notifications.receive(await readJson(req, 1024 * 1024)) });
+    } catch (err) {
+      if (err instanceof AdminError) throw err;
+      throw new AdminError(400, 'invalid_notification', (err as Error).message);
     }
   }
   const instance = /^\/v1\/instances\/([^/]+)\/(restart|stop|start)$/.exec(path);

@@ -11,6 +11,7 @@ import { createAdminServer } from './admin-api.js';
 import { readSupervisorConfig } from './config.js';
 import { InstanceTable, STOP_GRACE_MS } from './instances.js';
 import { readRegistrations } from './registry.js';
+import { NotificationInbox } from './notifications.js';
 
 const log = (msg: string): void => {
   process.stdout.write(`${new Date().toISOString()} supervisor: ${msg}\n`);
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     control: table,
     token,
     sd: async () => toHttpSd(await registry()),
+    notifications: new NotificationInbox(log),
     onError: (err) => log(`admin API error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`),
   });
 

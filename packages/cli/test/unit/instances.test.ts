@@ -67,7 +67,7 @@ async function until(what: string, ok: () => boolean): Promise<void> {
 test('starts the replicas of built services, skips the others, and tracks readiness and exits', async () => {
   await table.startAll();
   assert.deepEqual(table.list().instances.map((i) => i.id), ['member-1', 'member-2', 'order-1']);
-  assert.deepEqual(table.list().skipped.map((s) => s.service), ['collector', 'status', 'gateway']);
+  assert.deepEqual(table.list().skipped.map((s) => s.service), ['collector', 'status', 'payment', 'barista', 'gateway']);
   await until('members ready and order exited', () =>
     byId('member-1').state === 'ready' && byId('member-2').state === 'ready' && byId('order-1').state === 'exited');
   assert.equal(byId('order-1').exit?.code, 3);
@@ -98,7 +98,7 @@ test('scale out and in; unknown or unbuilt services are refused', async () => {
   const pid3 = byId('member-3').pid;
   assert.deepEqual((await table.scale('member', 1)).map((i) => i.id), ['member-1']);
   assert.equal(isAlive(pid3), false);
-  await assert.rejects(table.scale('payment', 1), (e: unknown) => e instanceof AdminError && e.code === 'unknown_service');
+  await assert.rejects(table.scale('warehouse', 1), (e: unknown) => e instanceof AdminError && e.code === 'unknown_service');
   await assert.rejects(table.scale('collector', 1), (e: unknown) => e instanceof AdminError && e.code === 'service_not_built');
 });
 
