@@ -25,7 +25,9 @@ const cluster = require(join(root, 'packages', 'platform', 'dist', 'test', 'inte
 
 async function startGateway(upstream: string): Promise<{ url: string; proc: ChildProcess }> {
   const service = cluster.uniqueService('gwbench');
-  const proc = spawn(process.execPath, [join(root, 'services', 'gateway', 'dist', 'src', 'main.js')], {
+  // e.g. BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway
+  const nodeArgs = (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, join(root, 'services', 'gateway', 'dist', 'src', 'main.js')], {
     cwd: root,
     env: {
       ...process.env, BREWOPS_SERVICE: service, BREWOPS_INSTANCE_ID: `${service}-1`, PORT: '0', LOG_LEVEL: 'warn',
@@ -93,7 +95,9 @@ async function main(): Promise<void> {
     console.log(`p99 ms @${rate}/s   ${fmt(p99d, 2)} ${fmt(p99g, 2)} ${fmt(p99g / p99d, 2)}x`);
     console.log(`achieved rate       ${fmt(fix.d[0]!.achievedRps)} ${fmt(fix.g[0]!.achievedRps)}   errors: ${errors}`);
   } finally {
+    const exited = new Promise((r) => gw.proc.once('exit', r));
     gw.proc.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 12_000))]);
     await cluster.stopFixtures([fixture!]);
   }
 }

@@ -48,7 +48,6 @@ export { ServiceClient } from './client/index.js';
 export type { InstanceSource, ServiceClientOptions, UpstreamRequest, UpstreamResponse } from './client/index.js';
 export { isUpstreamFailure, UpstreamFailure } from './client/index.js';
 export type { StreamRequest, StreamResponse, UpstreamFailureCode } from './client/index.js';
-export { correlationMiddleware, errorMiddleware, requestLogMiddleware, toAppError } from './http/index.js';
 
 export { isEventEnvelope, makeEvent } from './events/index.js';
 export type { EventEnvelope } from './events/index.js';

@@ -154,6 +154,8 @@ export class ServiceClient {
             // the cockatiel timeout aborted the request: whatever undici threw, it is a timeout
             throw signal.aborted ? new UpstreamFailure('timeout', u.id, { cause: err }) : classifyTransportError(err, u.id);
           }),
+        // a signal of its own per call: cockatiel hangs a listener on the parent signal while a call runs
+        new AbortController().signal,
       );
       const failed = raw.status >= 500;
       this.metrics.request(service, u.id, (performance.now() - start) / 1000, failed ? 'http_5xx' : undefined);

@@ -24,9 +24,15 @@ after(() => discovery.close());
 async function cluster(count: number, options: Partial<ServiceClientOptions> = {}) {
   const service = uniqueService();
   const fixtures = await startFixtures(service, count);
-  const watch: ServiceWatch = await discovery.watch(service);
-  for (let i = 0; i < 100 && watch.instances().length < count; i++) await sleep(20);
-  assert.equal(watch.instances().length, count, 'fixtures not all visible in discovery');
+  let watch: ServiceWatch;
+  try {
+    watch = await discovery.watch(service);
+    for (let i = 0; i < 100 && watch.instances().length < count; i++) await sleep(20);
+    assert.equal(watch.instances().length, count, 'fixtures not all visible in discovery');
+  } catch (err) {
+    await stopFixtures(fixtures);
+    throw err;
+  }
   const registry = new Registry();
   const client = new ServiceClient(watch, { service, registry, ...options });
   const close = async (): Promise<void> => {
