@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { brewops, eventually, getJson, urls } from '../support/stack.js';
 import { isDescendant, logField, promQuery, searchLogs, zipkinTrace } from '../support/backends.js';
+import { gatewayFetch } from '../support/gateway-auth.js';
 
 const SERVICES = ['gateway', 'order', 'member', 'status'] as const;
 
@@ -28,7 +29,7 @@ test('brewops status reports every backend and instance ready', () => {
 
 test('one order with a correlation ID: logs, one trace, metrics through discovery', async (t) => {
   const correlationId = `e2e-${randomUUID().slice(0, 8)}`;
-  const res = await fetch(`${urls.gateway()}/api/order/v1/orders`, {
+  const res = await gatewayFetch(`${urls.gateway()}/api/order/v1/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
     body: JSON.stringify({ memberId: 'm-100', items: [{ sku: 'flat-white', quantity: 2 }] }),
@@ -41,7 +42,7 @@ test('one order with a correlation ID: logs, one trace, metrics through discover
 
   // The read model got the event.
   await eventually('status read model to show the order', async () => {
-    const r = await fetch(`${urls.gateway()}/api/status/v1/orders/${body.orderId}/status`);
+    const r = await gatewayFetch(`${urls.gateway()}/api/status/v1/orders/${body.orderId}/status`);
     return r.status === 200 ? r : undefined;
   }, 15_000);
 

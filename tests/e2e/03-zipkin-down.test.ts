@@ -6,13 +6,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBackend, stopBackend } from '@brewops/cli';
 import { urls } from '../support/stack.js';
+import { gatewayFetch } from '../support/gateway-auth.js';
 
 async function placeOrders(n: number): Promise<{ ok: number; failed: number; p50: number; max: number }> {
   let ok = 0;
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
-    const res = await fetch(`${urls.gateway()}/api/order/v1/orders`, {
+    const res = await gatewayFetch(`${urls.gateway()}/api/order/v1/orders`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ memberId: 'm-300', items: [{ sku: 'espresso', quantity: 1 }] }),
     });

@@ -1,6 +1,7 @@
 // Helpers of the 4x-* e2e tests (coffee-shop saga): placing orders, reading SSE, raw AMQP.
 import * as amqp from 'amqplib';
 import { urls } from '../support/stack.js';
+import { gatewayFetch } from '../support/gateway-auth.js';
 
 export const AMQP_URL = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -20,7 +21,7 @@ export interface StatusChange {
 }
 
 export async function placeOrder(body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: PlacedOrder; headers: Headers }> {
-  const res = await fetch(`${urls.gateway()}/api/order/v1/orders`, {
+  const res = await gatewayFetch(`${urls.gateway()}/api/order/v1/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
@@ -37,7 +38,7 @@ export async function readStatusStream(orderId: string, timeoutMs = 20_000): Pro
   const timer = setTimeout(() => ac.abort(), timeoutMs);
   const changes: StatusChange[] = [];
   try {
-    const res = await fetch(`${urls.gateway()}/api/status/v1/orders/${orderId}/status/stream`, { signal: ac.signal });
+    const res = await gatewayFetch(`${urls.gateway()}/api/status/v1/orders/${orderId}/status/stream`, { signal: ac.signal });
     if (res.status !== 200) throw new Error(`status stream → ${res.status}: ${await res.text()}`);
     if (!res.headers.get('content-type')?.startsWith('text/event-stream')) throw new Error(`not SSE: ${res.headers.get('content-type')}`);
     const decoder = new TextDecoder();

@@ -10,6 +10,7 @@ import { eventually, getJson, urls } from '../support/stack.js';
 import { logField, promQuery, searchLogs, zipkinTrace } from '../support/backends.js';
 import { placeOrder, readStatusStream } from './40-saga-helpers.js';
 import type { StatusChange } from './40-saga-helpers.js';
+import { gatewayFetch } from '../support/gateway-auth.js';
 
 const statuses = (changes: StatusChange[]): string[] => changes.map((c) => c.status);
 
@@ -112,10 +113,10 @@ test('HTTP semantics: 400 with code and field, 404, 413, 415', async () => {
   assert.equal(bad.status, 400);
   const err = (bad.body as unknown as { error: { code: string; details?: { field?: string } } }).error;
   assert.deepEqual([err.code, err.details?.field], ['invalid_order', 'items.0.quantity']);
-  assert.equal((await fetch(`${urls.gateway()}/api/order/v1/orders/${randomUUID()}`)).status, 404);
-  const text = await fetch(`${urls.gateway()}/api/order/v1/orders`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'coffee' });
+  assert.equal((await gatewayFetch(`${urls.gateway()}/api/order/v1/orders/${randomUUID()}`)).status, 404);
+  const text = await gatewayFetch(`${urls.gateway()}/api/order/v1/orders`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'coffee' });
   assert.equal(text.status, 415);
-  const huge = await fetch(`${urls.gateway()}/api/order/v1/orders`, {
+  const huge = await gatewayFetch(`${urls.gateway()}/api/order/v1/orders`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ items: [{ sku: 'x'.repeat(2 * 1024 * 1024), quantity: 1 }] }),
   });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { eventually, getJson, sleep, urls } from '../support/stack.js';
 import { placeOrder, readStatusStream, sendToQueue, takeFromQueue } from './40-saga-helpers.js';
+import { gatewayFetch } from '../support/gateway-auth.js';
 
 const STATUS_QUEUE = 'status.read-model';
 const PAYMENT_QUEUE = 'payment.saga-events';
@@ -71,7 +72,7 @@ test('a malformed message is retried, then parked with its reason; valid message
   ]);
   for (const f of fakes) {
     await eventually(`status of ${f.orderId} (behind the malformed message)`, async () => {
-      const r = await fetch(`${urls.gateway()}/api/status/v1/orders/${f.orderId}/status`);
+      const r = await gatewayFetch(`${urls.gateway()}/api/status/v1/orders/${f.orderId}/status`);
       return r.status === 200 ? r : undefined;
     }, 5_000, 200);
   }

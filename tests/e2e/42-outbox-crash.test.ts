@@ -16,6 +16,7 @@ import * as amqp from 'amqplib';
 import { eventually, getJson, sleep, urls } from '../support/stack.js';
 import { AMQP_URL, readStatusStream, startServiceProcess, takeFromQueue } from './40-saga-helpers.js';
 import type { TestProcess } from './40-saga-helpers.js';
+import { gatewayFetch } from '../support/gateway-auth.js';
 
 const queue = `order.saga-events.e2e-${randomUUID().slice(0, 8)}`;
 const stateDir = mkdtempSync(join(tmpdir(), 'brewops-e2e-order-'));
@@ -47,7 +48,7 @@ test('kill -9 between commit and publish, then restart: the event is still publi
     const order = (await res.json()) as { orderId: string };
     assert.equal(res.status, 201, JSON.stringify(order));
     await sleep(1500);
-    assert.equal((await fetch(`${urls.gateway()}/api/status/v1/orders/${order.orderId}/status`)).status, 404, 'published before the crash: the fault injection did not hold the relay');
+    assert.equal((await gatewayFetch(`${urls.gateway()}/api/status/v1/orders/${order.orderId}/status`)).status, 404, 'published before the crash: the fault injection did not hold the relay');
     first.proc.kill('SIGKILL');
     await new Promise((r) => first.proc.once('exit', r));
 

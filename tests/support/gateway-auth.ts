@@ -22,3 +22,10 @@ export function gatewayAuthHeaders(): Record<string, string> {
   }
   return key === '' ? {} : { [API_KEY_HEADER]: key };
 }
+
+/** `fetch` to the live gateway with the dev credentials merged into the request's headers. */
+export function gatewayFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  for (const [k, v] of Object.entries(gatewayAuthHeaders())) if (!headers.has(k)) headers.set(k, v);
+  return fetch(url, { ...init, headers });
+}

@@ -56,8 +56,10 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
   }
 }
 
+/** GET/POST JSON; requests to the live gateway carry the dev credentials. */
 export async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, init);
+  const { gatewayFetch } = await import('./gateway-auth.js');
+  const res = url.startsWith(readStackState().gatewayUrl) ? await gatewayFetch(url, init) : await fetch(url, init);
   if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url} → ${res.status}: ${(await res.text()).slice(0, 300)}`);
   return (await res.json()) as T;
 }

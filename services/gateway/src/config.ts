@@ -14,7 +14,7 @@ export interface GatewayConfig {
   readonly jwtIssuer: string | undefined;
   /** Required `aud`. Env `GATEWAY_JWT_AUDIENCE`. @default not checked */
   readonly jwtAudience: string | undefined;
-  /** Services reachable under /api/<service>/. Env `GATEWAY_SERVICES` (comma list). @default order,member,status */
+  /** Services reachable under /api/<service>/. Env `GATEWAY_SERVICES` (comma list). @default order,member,status,payment,barista */
   readonly services: readonly string[];
   /** `METHOD /api/path` pairs open without credentials. Env `GATEWAY_PUBLIC_ROUTES` (comma list). @default `GET /api/order/v1/menu` */
   readonly publicRoutes: readonly string[];
@@ -61,7 +61,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     jwtJwksUrl: opt('GATEWAY_JWT_JWKS_URL'),
     jwtIssuer: opt('GATEWAY_JWT_ISSUER'),
     jwtAudience: opt('GATEWAY_JWT_AUDIENCE'),
-    services: list(env['GATEWAY_SERVICES'], 'order,member,status'),
+    services: list(env['GATEWAY_SERVICES'], 'order,member,status,payment,barista'),
     publicRoutes: list(env['GATEWAY_PUBLIC_ROUTES'], 'GET /api/order/v1/menu'),
     keyRatePerSecond: positive(env, 'GATEWAY_KEY_RATE_PER_SECOND', 100),
     keyRateBurst: positive(env, 'GATEWAY_KEY_RATE_BURST', 200),

@@ -26,7 +26,7 @@ export function printSummary(
   out: NodeJS.WritableStream = process.stdout,
 ): void {
   const rows: Array<[string, string, string]> = [
-    ['gateway', state.gatewayUrl, instances.instances.some((i) => i.service === 'gateway') ? '' : '(not running: skipped)'],
+    ['gateway', state.gatewayUrl, instances.instances.some((i) => i.service === 'gateway') ? 'send x-api-key: $(cat .brewops/secrets/dev-api-key)' : '(not running: skipped)'],
     ['zipkin', `http://127.0.0.1:${ports.zipkin}/zipkin/`, 'traces'],
     ['opensearch', `http://127.0.0.1:${ports.opensearch}`, 'logs (logs-brewops-*)'],
     ['prometheus', `http://127.0.0.1:${ports.prometheus}`, 'metrics, alert rules'],

@@ -16,6 +16,7 @@ import { waitForInstances } from './instances-wait.js';
 import { stopLeftoverInstances } from './leftovers.js';
 import { reportFailure } from './report.js';
 import { startSupervisor, supervisorRunning } from './supervisor-start.js';
+import { ensureGatewayCredentials } from '../secrets.js';
 
 type UpCommand = Extract<Command, { command: 'up' }>;
 
@@ -74,7 +75,8 @@ export async function up(cmd: UpCommand): Promise<number> {
 
   if (failures.length === 0) {
     try {
-      const env = instanceEnv(state, ports);
+      // The gateway requires credentials; `up` provisions a dev API key (.brewops/secrets/dev-api-key).
+      const env = { ...instanceEnv(state, ports), ...ensureGatewayCredentials(paths.stateDir) };
       await pushConfigForUp(paths.root, state.backends['etcd']?.url, progress);
       if (await supervisorRunning(prior?.supervisor ?? null, paths.stateDir)) {
         progress.step('supervisor', `already running (pid ${prior!.supervisor!.pid})`);

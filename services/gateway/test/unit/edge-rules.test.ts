@@ -44,7 +44,7 @@ test('rate limiter: burst, then refusal with Retry-After, refill over time, boun
 
 test('config: auth defaults to off; invalid values are refused', () => {
   assert.equal(readGatewayConfig({}).auth, 'off');
-  assert.deepEqual(readGatewayConfig({}).services, ['order', 'member', 'status']);
+  assert.deepEqual(readGatewayConfig({}).services, ['order', 'member', 'status', 'payment', 'barista']);
   assert.throws(() => readGatewayConfig({ GATEWAY_AUTH: 'maybe' }), /GATEWAY_AUTH/);
   assert.throws(() => readGatewayConfig({ GATEWAY_MAX_BODY_BYTES: '-1' }), /GATEWAY_MAX_BODY_BYTES/);
 });
