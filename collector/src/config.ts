@@ -8,15 +8,31 @@ export interface CollectorConfig {
   readonly eventIndexPrefix: string;
   /** Index receiving malformed lines and rejected documents, with the reason. @default `deadletter-brewops` */
   readonly deadLetterIndex: string;
-  /** Unacknowledged log batches in flight. Env `COLLECTOR_PREFETCH`. @default 8 */
+  /** Unacknowledged log batches (messages) in flight. Env `COLLECTOR_PREFETCH`. @default 32 */
   readonly prefetch: number;
   /** Longest wait between bulk retries while the backend is down, ms. @default 5000 */
   readonly maxRetryDelayMs: number;
+  /** Most documents in one bulk (lines of several messages). Env `COLLECTOR_BULK_MAX_DOCS`. @default 5000 */
+  readonly bulkMaxDocs: number;
+  /** Longest a message waits for its bulk to fill, ms. Env `COLLECTOR_BULK_MAX_DELAY_MS`. @default 50 */
+  readonly bulkMaxDelayMs: number;
+  /** Daily log and event indices older than this many days are deleted. Env `LOG_RETENTION_DAYS`. @default 7 */
+  readonly retentionDays: number;
+  /** How often retention runs (also once at start), ms. @default 3600000 (hourly) */
+  readonly retentionEveryMs: number;
+  /** How often the queue lag (messages ready) is sampled, ms. Env `COLLECTOR_LAG_SAMPLE_MS`. @default 5000 */
+  readonly lagSampleMs: number;
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  const n = Number(raw ?? fallback);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
 }
 
 export function readCollectorConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
-  const prefetch = Number(env['COLLECTOR_PREFETCH'] ?? 8);
-  if (!Number.isInteger(prefetch) || prefetch < 1) throw new Error(`COLLECTOR_PREFETCH must be a positive integer, got "${env['COLLECTOR_PREFETCH']}"`);
+  const prefetch = positiveInt(env, 'COLLECTOR_PREFETCH', 32);
   return {
     searchUrl: env['OPENSEARCH_URL'] ?? 'http://127.0.0.1:9200',
     logIndexPrefix: env['LOG_INDEX_PREFIX'] ?? 'logs-brewops',
@@ -24,5 +40,10 @@ export function readCollectorConfig(env: NodeJS.ProcessEnv = process.env): Colle
     deadLetterIndex: env['DEADLETTER_INDEX'] ?? 'deadletter-brewops',
     prefetch,
     maxRetryDelayMs: 5000,
+    bulkMaxDocs: positiveInt(env, 'COLLECTOR_BULK_MAX_DOCS', 5000),
+    bulkMaxDelayMs: positiveInt(env, 'COLLECTOR_BULK_MAX_DELAY_MS', 50),
+    retentionDays: positiveInt(env, 'LOG_RETENTION_DAYS', 7),
+    retentionEveryMs: 3_600_000,
+    lagSampleMs: positiveInt(env, 'COLLECTOR_LAG_SAMPLE_MS', 5000),
   };
 }

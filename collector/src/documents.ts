@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { maskPii, maskPiiDeep } from '@brewops/platform';
+import { maskEncodedPii, maskEncodedPiiDeep } from './mask-encoded.js';
 
 /** One document to index, with a stable id so a redelivered batch overwrites instead of duplicating. */
 export interface IndexDoc {
@@ -37,16 +38,16 @@ export function parseLogBatch(batch: string, indexPrefix: string): { docs: Index
     try {
       parsed = JSON.parse(line);
     } catch {
-      dead.push({ reason: 'malformed_json', raw: maskPii(line.slice(0, 8192)), source: 'logs' });
+      dead.push({ reason: 'malformed_json', raw: maskEncodedPii(maskPii(line.slice(0, 8192))), source: 'logs' });
       continue;
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      dead.push({ reason: 'not_an_object', raw: maskPii(line.slice(0, 8192)), source: 'logs' });
+      dead.push({ reason: 'not_an_object', raw: maskEncodedPii(maskPii(line.slice(0, 8192))), source: 'logs' });
       continue;
     }
-    const doc = maskPiiDeep(parsed) as Record<string, unknown>;
+    const doc = maskEncodedPiiDeep(maskPiiDeep(parsed)) as Record<string, unknown>;
     if (typeof doc['@timestamp'] !== 'string' || Number.isNaN(Date.parse(doc['@timestamp']))) {
-      dead.push({ reason: 'missing_timestamp', raw: maskPii(line.slice(0, 8192)), source: 'logs' });
+      dead.push({ reason: 'missing_timestamp', raw: maskEncodedPii(maskPii(line.slice(0, 8192))), source: 'logs' });
       continue;
     }
     docs.push({ index: dailyIndex(indexPrefix, doc['@timestamp']), id: stableId(line), source: doc });

@@ -4,6 +4,7 @@ import type { ConsumedMessage, ServiceRuntime } from '@brewops/platform';
 import type { CollectorConfig } from './config.js';
 import { dailyIndex, parseLogBatch, stableId } from './documents.js';
 import type { SearchWriter } from './search-writer.js';
+import { BulkBatcher } from './batcher.js';
 
 export const EVENTS_ARCHIVE_QUEUE = 'collector.events-archive';
 
@@ -22,8 +23,8 @@ export async function startPipeline(rt: ServiceRuntime, cfg: CollectorConfig, wr
     await ch.bindQueue(EVENTS_ARCHIVE_QUEUE, semconv.EXCHANGE_EVENTS, '#');
   });
 
-  await messaging.consume(semconv.QUEUE_LOGS, async (msg: ConsumedMessage) => {
-    const { docs, dead } = parseLogBatch(msg.raw.toString('utf8'), cfg.logIndexPrefix);
+  // Log lines of several messages share one bulk; each message is acked once its bulk is accepted.
+  const logBulks = new BulkBatcher(async (docs, dead) => {
     const end = bulkSeconds.startTimer({ kind: 'logs' });
     const r = await writer.write(docs, dead);
     end();
@@ -31,6 +32,11 @@ export async function startPipeline(rt: ServiceRuntime, cfg: CollectorConfig, wr
     deadLettered.inc({ kind: 'logs' }, r.deadLettered);
     const now = Date.now();
     for (const d of docs) emitToIndexed.observe(Math.max(0, (now - Date.parse(String(d.source['@timestamp']))) / 1000));
+  }, { maxDocs: cfg.bulkMaxDocs, maxDelayMs: cfg.bulkMaxDelayMs });
+
+  await messaging.consume(semconv.QUEUE_LOGS, async (msg: ConsumedMessage) => {
+    const { docs, dead } = parseLogBatch(msg.raw.toString('utf8'), cfg.logIndexPrefix);
+    await logBulks.add(docs, dead);
   }, { prefetch: cfg.prefetch, onError: () => 'requeue' });
 
   await messaging.consume(EVENTS_ARCHIVE_QUEUE, async (msg: ConsumedMessage) => {

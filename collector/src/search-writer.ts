@@ -3,7 +3,7 @@ import type { Logger } from '@brewops/platform';
 import type { CollectorConfig } from './config.js';
 import type { DeadLetter, IndexDoc } from './documents.js';
 import { stableId } from './documents.js';
-import { indexTemplates } from './templates.js';
+import { indexTemplates, templateMappings } from './templates.js';
 
 /** Transport-level failures worth retrying with the batch still unacknowledged. */
 function isRetryable(err: unknown): boolean {
@@ -41,6 +41,13 @@ export class SearchWriter {
     if (this.templatesReady) return;
     for (const t of indexTemplates(this.cfg)) {
       await this.client.indices.putIndexTemplate({ name: t.name, body: t.body as never });
+      // Indices created before a template change get its additive changes (e.g. a new sub-field)
+      // too; a conflicting change is only logged: it applies from the next daily index on.
+      const { pattern, properties } = templateMappings(t);
+      await this.client.indices.putMapping({ index: pattern, allow_no_indices: true, body: { properties } } as never).catch((err: unknown) => {
+        if (!isRetryable(err)) this.logger.warn({ err, pattern }, 'existing indices keep their mapping; the template applies from the next index');
+        else throw err;
+      });
     }
     this.templatesReady = true;
   }
@@ -89,6 +96,16 @@ export class SearchWriter {
       await this.client.bulk({ body: this.deadLetterOps(rejected) as never });
     }
     return { indexed: docs.length - rejected.length, deadLettered: dead.length + rejected.length };
+  }
+
+  /** Names of the indices matching `patterns` (retention). */
+  async listIndices(patterns: readonly string[]): Promise<string[]> {
+    const res = await this.client.cat.indices({ index: patterns.join(','), format: 'json', expand_wildcards: 'open' } as never);
+    return ((res.body as unknown as Array<{ index: string }>) ?? []).map((r) => r.index);
+  }
+
+  async deleteIndices(names: readonly string[]): Promise<void> {
+    if (names.length > 0) await this.client.indices.delete({ index: names.join(',') } as never);
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,12 @@ import type { CollectorConfig } from './config.js';
 const keyword = { type: 'keyword', ignore_above: 1024 } as const;
 
 /** Mappings shared by the log and event indices: IDs, service and level are keywords; time is a date. */
+/** The index pattern a template applies to, and its explicit field mappings. */
+export function templateMappings(t: { body: Record<string, unknown> }): { pattern: string; properties: Record<string, unknown> } {
+  const body = t.body as { index_patterns: string[]; template: { mappings: { properties: Record<string, unknown> } } };
+  return { pattern: body.index_patterns.join(','), properties: body.template.mappings.properties };
+}
+
 export function indexTemplates(cfg: CollectorConfig): Array<{ name: string; body: Record<string, unknown> }> {
   const settings = { number_of_shards: 1, number_of_replicas: 0, refresh_interval: '1s' };
   const stringsAsKeywords = [{ strings: { match_mapping_type: 'string', mapping: keyword } }];
@@ -17,7 +23,8 @@ export function indexTemplates(cfg: CollectorConfig): Array<{ name: string; body
             dynamic_templates: stringsAsKeywords,
             properties: {
               '@timestamp': { type: 'date' },
-              message: { type: 'text' },
+              // `message.keyword`: top messages (Kibana "top error messages") need an aggregatable field.
+              message: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 256 } } },
               log: { properties: { level: keyword } },
               service: { properties: { name: keyword, instance: { properties: { id: keyword } }, version: keyword } },
               trace: { properties: { id: keyword } },

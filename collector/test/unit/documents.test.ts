@@ -32,3 +32,12 @@ test('PII that slipped through is masked before indexing', () => {
 test('daily index falls back to now for a missing timestamp', () => {
   assert.equal(dailyIndex('events', undefined, new Date('2026-01-02T03:04:05Z')), 'events-2026.01.02');
 });
+
+test('percent-encoded e-mails (a forwarded request path) are masked too, in documents and dead letters', () => {
+  const a = line({ '@timestamp': '2026-11-23T10:00:00.000Z', message: 'GET', 'url.path': '/v1/members/jane.doe%40example.com', tags: ['x%40y.org'] });
+  const { docs } = parseLogBatch(a, 'logs-brewops');
+  assert.equal(docs[0]!.source['url.path'], '/v1/members/j***%40example.com');
+  assert.deepEqual(docs[0]!.source['tags'], ['x***%40y.org']);
+  const { dead } = parseLogBatch('not json /members/bob.smith%40example.org', 'logs-brewops');
+  assert.equal(dead[0]!.raw, 'not json /members/b***%40example.org');
+});

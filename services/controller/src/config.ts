@@ -1,0 +1,98 @@
+import { z } from '@brewops/platform';
+
+/**
+ * The controller's rules and thresholds, on top of the platform's keys. Layers:
+ * config/services/controller.yaml (none yet: defaults apply); applied live, no restart.
+ */
+export const configShape = {
+  /** Decide and record, but change nothing (no override, no restart). Env `CONTROLLER_DRY_RUN=true` forces it on. @default false */
+  dryRun: z.boolean().default(false),
+  /** Services never watched or acted on (the controller's own service is always skipped). @default [] */
+  ignoreServices: z.array(z.string().min(1)).default([]),
+  probe: z
+    .object({
+      /** Period of the active `/health/ready` probe of every registered instance, ms. @default 250 */
+      intervalMs: z.number().int().min(50).max(60_000).default(250),
+      /** Probe timeout, ms; a timeout counts as a failed probe. @default 300 */
+      timeoutMs: z.number().int().min(20).max(30_000).default(300),
+    })
+    .strict()
+    .prefault({}),
+  rules: z
+    .object({
+      /** Consecutive failed probes that make a healthy instance suspect (opens an incident). @default 2 */
+      suspectAfterFailures: z.number().int().min(1).max(100).default(2),
+      /** Consecutive failed probes after which a suspect instance is rerouted (lease loss or a critical alert reroutes at once). @default 3 */
+      rerouteAfterFailures: z.number().int().min(1).max(100).default(3),
+      /** A rerouted instance not ready again within this time is restarted, ms. @default 2000 */
+      restartAfterMs: z.number().int().min(0).max(600_000).default(2000),
+      /** Consecutive ready probes that prove recovery before the instance is reinstated. @default 2 */
+      recoverAfterSuccesses: z.number().int().min(1).max(100).default(2),
+      /** A restarted instance not ready within this time counts as a failed restart, ms. @default 20000 */
+      recoveryTimeoutMs: z.number().int().min(100).max(600_000).default(20_000),
+    })
+    .strict()
+    .prefault({}),
+  backoff: z
+    .object({
+      /** Delay before the 2nd restart within `windowMs`, doubled for each further one, ms. @default 1000 */
+      baseDelayMs: z.number().int().min(0).max(600_000).default(1000),
+      /** Upper bound of that delay, ms. @default 30000 */
+      maxDelayMs: z.number().int().min(0).max(3_600_000).default(30_000),
+      /** Restarts of one instance within `windowMs` after which it is left rerouted and flagged. @default 3 */
+      maxRestarts: z.number().int().min(1).max(100).default(3),
+      /** Sliding window of that count, ms. @default 600000 (10 min) */
+      windowMs: z.number().int().min(1000).max(86_400_000).default(600_000),
+    })
+    .strict()
+    .prefault({}),
+  safety: z
+    .object({
+      /** Largest share of a service's instances out of service at once (rerouted, restarting, recovering), 0..1. @default 0.5 */
+      maxOutShare: z.number().min(0).max(1).default(0.5),
+      /** Global limit on reroutes and restarts: sustained rate per minute. @default 12 */
+      actionsPerMinute: z.number().positive().max(6000).default(12),
+      /** Global limit: burst. @default 6 */
+      actionBurst: z.number().int().min(1).max(1000).default(6),
+    })
+    .strict()
+    .prefault({}),
+  /** Closed incidents kept for `GET /v1/incidents`. @default 200 */
+  incidentHistory: z.number().int().min(1).max(10_000).default(200),
+};
+
+export interface ProbeConfig {
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+}
+
+export interface RulesConfig {
+  readonly suspectAfterFailures: number;
+  readonly rerouteAfterFailures: number;
+  readonly restartAfterMs: number;
+  readonly recoverAfterSuccesses: number;
+  readonly recoveryTimeoutMs: number;
+}
+
+export interface BackoffConfig {
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly maxRestarts: number;
+  readonly windowMs: number;
+}
+
+export interface SafetyConfig {
+  readonly maxOutShare: number;
+  readonly actionsPerMinute: number;
+  readonly actionBurst: number;
+}
+
+export interface ControllerConfig {
+  readonly dryRun: boolean;
+  readonly ignoreServices: readonly string[];
+  readonly probe: ProbeConfig;
+  readonly rules: RulesConfig;
+  readonly backoff: BackoffConfig;
+  readonly safety: SafetyConfig;
+  readonly incidentHistory: number;
+}

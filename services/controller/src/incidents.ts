@@ -1,0 +1,90 @@
+import type { ActionKind, InstanceState } from './state-machine.js';
+import type { ActionResult } from './engine.js';
+
+/**
+ * open: being handled · recovered: verified ready and reinstated · cleared: ready again before
+ * any action · flagged: left rerouted, needs a human · removed: the actuator no longer runs it.
+ */
+export type IncidentStatus = 'open' | 'recovered' | 'cleared' | 'flagged' | 'removed';
+
+export interface TimelineEntry {
+  readonly at: string;
+  /** Milliseconds since the last ready probe before the incident (the failure began after it). */
+  readonly sinceFailureMs: number;
+  readonly type: string;
+  readonly detail: string;
+  readonly action?: ActionKind;
+  readonly result?: ActionResult;
+  readonly from?: InstanceState;
+  readonly to?: InstanceState;
+}
+
+/** Durations measured from the last ready probe before the failure, ms; null until reached. */
+export interface IncidentDurations {
+  detectMs: number | null;
+  rerouteMs: number | null;
+  restartMs: number | null;
+  recoveryMs: number | null;
+}
+
+export interface Incident {
+  readonly id: string;
+  readonly service: string;
+  readonly instanceId: string;
+  status: IncidentStatus;
+  readonly failingSince: string;
+  readonly openedAt: string;
+  closedAt: string | null;
+  /** The trace with every decision and action of this incident. */
+  readonly traceId: string;
+  readonly dryRun: boolean;
+  readonly durations: IncidentDurations;
+  readonly timeline: TimelineEntry[];
+}
+
+/** Open incidents by instance and a bounded history of closed ones (newest first). */
+export class IncidentLog {
+  private readonly open = new Map<string, Incident>();
+  private closed: Incident[] = [];
+  private seq = 0;
+
+  constructor(private readonly history: () => number) {}
+
+  current(service: string, instanceId: string): Incident | undefined {
+    return this.open.get(`${service}/${instanceId}`);
+  }
+
+  start(service: string, instanceId: string, failingSince: number, now: number, traceId: string, dryRun: boolean): Incident {
+    const inc: Incident = {
+      id: `inc-${now.toString(36)}-${(++this.seq).toString(36)}`,
+      service,
+      instanceId,
+      status: 'open',
+      failingSince: new Date(failingSince).toISOString(),
+      openedAt: new Date(now).toISOString(),
+      closedAt: null,
+      traceId,
+      dryRun,
+      durations: { detectMs: null, rerouteMs: null, restartMs: null, recoveryMs: null },
+      timeline: [],
+    };
+    this.open.set(`${service}/${instanceId}`, inc);
+    return inc;
+  }
+
+  finish(inc: Incident, status: Exclude<IncidentStatus, 'open' | 'flagged'>, now: number): void {
+    inc.status = status;
+    inc.closedAt = new Date(now).toISOString();
+    this.open.delete(`${inc.service}/${inc.instanceId}`);
+    this.closed = [inc, ...this.closed].slice(0, this.history());
+  }
+
+  /** Open ones first, then closed ones, newest first. */
+  list(): Incident[] {
+    return [...[...this.open.values()].reverse(), ...this.closed];
+  }
+
+  get(id: string): Incident | undefined {
+    return this.list().find((i) => i.id === id);
+  }
+}

@@ -1,0 +1,118 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Engine } from '../../src/engine.js';
+import type { EngineConfig, EngineEvent } from '../../src/engine.js';
+
+function config(over: Partial<EngineConfig> = {}, safety: Partial<EngineConfig['safety']> = {}): EngineConfig {
+  return {
+    dryRun: false,
+    rules: { suspectAfterFailures: 2, rerouteAfterFailures: 3, restartAfterMs: 2000, recoverAfterSuccesses: 2, recoveryTimeoutMs: 10_000 },
+    backoff: { baseDelayMs: 1000, maxDelayMs: 8000, maxRestarts: 3, windowMs: 600_000 },
+    safety: { maxOutShare: 0.5, actionsPerMinute: 60, actionBurst: 10, ...safety },
+    ...over,
+  };
+}
+
+function setup(ids: string[], cfg = config(), service = 'member'): { engine: Engine; events: EngineEvent[] } {
+  const events: EngineEvent[] = [];
+  const engine = new Engine(() => cfg, (e) => events.push(e), 0);
+  for (const id of ids) engine.track(service, id, 0);
+  return { engine, events };
+}
+
+function fail(engine: Engine, id: string, n = 3, service = 'member'): void {
+  for (let i = 0; i < n; i++) engine.signal(service, id, { type: 'probe', ok: false }, 0);
+}
+
+describe('Engine guards', () => {
+  it('reroutes a failing instance while another one is healthy', () => {
+    const { engine } = setup(['m-1', 'm-2']);
+    fail(engine, 'm-1');
+    const d = engine.step(1);
+    assert.deepEqual(d.map((x) => [x.instanceId, x.action, x.dryRun]), [['m-1', 'reroute', false]]);
+  });
+
+  it('never reroutes the last healthy instance of a service', () => {
+    const { engine, events } = setup(['m-1', 'm-2']);
+    fail(engine, 'm-1');
+    for (const d of engine.step(1)) engine.complete(d, 'ok', '', 1);
+    fail(engine, 'm-2');
+    assert.deepEqual(engine.step(2), []);
+    assert.deepEqual(engine.step(3), []);
+    const blocked = events.filter((e) => e.type === 'blocked' && e.instanceId === 'm-2');
+    assert.equal(blocked.length, 1, 'recorded once, not on every turn');
+    assert.match(blocked[0]!.detail, /last healthy/);
+  });
+
+  it('a single instance is never rerouted; when its process is gone it is restarted in place', () => {
+    const { engine, events } = setup(['solo-1'], config(), 'solo');
+    fail(engine, 'solo-1', 3, 'solo');
+    assert.deepEqual(engine.step(1), []);
+    engine.signal('solo', 'solo-1', { type: 'lease_lost' }, 2);
+    const d = engine.step(3);
+    assert.deepEqual(d.map((x) => x.action), ['restart']);
+    assert.ok(events.some((e) => e.type === 'blocked' && /last healthy/.test(e.detail)));
+  });
+
+  it('keeps at most maxOutShare of a service out at once', () => {
+    const { engine, events } = setup(['m-1', 'm-2', 'm-3', 'm-4'], config({}, { maxOutShare: 0.25 }));
+    fail(engine, 'm-1');
+    fail(engine, 'm-2');
+    const d = engine.step(1);
+    assert.deepEqual(d.map((x) => x.instanceId), ['m-1']);
+    assert.ok(events.some((e) => e.type === 'blocked' && e.instanceId === 'm-2' && /max share/.test(e.detail)));
+    // once m-1 is back, m-2 may go
+    engine.complete(d[0]!, 'ok', '', 2);
+    engine.signal('member', 'm-1', { type: 'probe', ok: true }, 3);
+    engine.signal('member', 'm-1', { type: 'probe', ok: true }, 4);
+    const next = engine.step(5);
+    assert.deepEqual(next.map((x) => [x.instanceId, x.action]), [['m-1', 'reinstate']]);
+    engine.complete(next[0]!, 'ok', '', 5);
+    assert.deepEqual(engine.step(6).map((x) => [x.instanceId, x.action]), [['m-2', 'reroute']]);
+  });
+
+  it('rate-limits reroutes and restarts globally, across services', () => {
+    const cfg = config({}, { actionsPerMinute: 1, actionBurst: 2, maxOutShare: 1 });
+    const events: EngineEvent[] = [];
+    const engine = new Engine(() => cfg, (e) => events.push(e), 0);
+    for (const s of ['a', 'b', 'c']) {
+      engine.track(s, `${s}-1`, 0);
+      engine.track(s, `${s}-2`, 0);
+      fail(engine, `${s}-1`, 3, s);
+    }
+    assert.equal(engine.step(1).length, 2, 'burst of 2');
+    assert.equal(engine.step(2).length, 0);
+    assert.ok(events.some((e) => e.type === 'blocked' && /rate limit/.test(e.detail)));
+    assert.equal(engine.step(60_001).length, 1, 'one more token after a minute');
+  });
+
+  it('dry-run decides the same actions, marked dry-run', () => {
+    const { engine } = setup(['m-1', 'm-2'], config({ dryRun: true }));
+    fail(engine, 'm-1');
+    const [d] = engine.step(1);
+    assert.equal(d?.action, 'reroute');
+    assert.equal(d?.dryRun, true);
+  });
+
+  it('leaves an instance held by a foreign override alone', () => {
+    const { engine } = setup(['m-1', 'm-2']);
+    engine.hold('member', 'm-1', true);
+    fail(engine, 'm-1');
+    assert.deepEqual(engine.step(1), []);
+    engine.hold('member', 'm-1', false);
+    assert.deepEqual(engine.step(2).map((d) => d.action), ['reroute']);
+  });
+
+  it('records the timeline: suspect, decision, action result, state changes', () => {
+    const { engine, events } = setup(['m-1', 'm-2']);
+    fail(engine, 'm-1');
+    for (const d of engine.step(1)) engine.complete(d, 'ok', 'override written', 2);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['suspect', 'state', 'decision', 'action', 'state'],
+    );
+    assert.deepEqual(engine.snapshot().find((s) => s.instanceId === 'm-1'), {
+      service: 'member', instanceId: 'm-1', state: 'rerouted', leaseLost: false, rerouted: true, flagged: null, pending: null, held: false,
+    });
+  });
+});
