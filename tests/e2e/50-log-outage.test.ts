@@ -37,6 +37,7 @@ test(`OpenSearch stopped for ${OUTAGE_MS / 1000} s under log load: 0 lost, the l
     assert.equal((await pub.queueDepth()).consumers > 0, true, 'the collector does not consume brewops.logs.collector');
     const stopOutcome = await stopBackend('opensearch');
     const stoppedAt = Date.now();
+    assert.ok(stopOutcome === 'stopped' || stopOutcome === 'killed', `could not stop OpenSearch: ${stopOutcome} (a reused backend is never stopped)`);
     console.log(`  opensearch stopped (${stopOutcome}); publishing ${LINES} lines and ${REQUESTS} gateway requests over ${OUTAGE_MS / 1000} s`);
 
     let okRequests = 0;

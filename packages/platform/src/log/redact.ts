@@ -13,14 +13,15 @@
 export const REDACTED = '[REDACTED]';
 
 // One pass over the string, alternatives in priority order (a bearer token that is a JWT is
-// masked as a bearer token). Groups: 1 bearer scheme, 2 JWT, 3+4 e-mail, 5 card candidate.
+// masked as a bearer token). Groups: 1 bearer scheme, 2 JWT, 3-5 e-mail (first char, `@` or its
+// URL encoding `%40` as in logged request paths, domain), 6 card candidate.
 // Card candidates: digits with single optional separators and no letter or digit around them,
 // so parts of hex identifiers (trace IDs) are never taken for card numbers.
 const SENSITIVE = new RegExp(
   [
     String.raw`\b(Bearer)\s+[A-Za-z0-9\-._~+/]+=*`,
     String.raw`(\beyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)`,
-    String.raw`(?<![A-Za-z0-9._+-])([A-Za-z0-9])[A-Za-z0-9._+-]*@((?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,})`,
+    String.raw`(?<![A-Za-z0-9._+-])([A-Za-z0-9])[A-Za-z0-9._+-]*(@|%40)((?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,})`,
     String.raw`(?<![0-9A-Za-z])(\d(?:[ -]?\d){12,18})(?![0-9A-Za-z])`,
   ].join('|'),
   'gi',
@@ -54,12 +55,13 @@ function replaceSensitive(
   bearer: string | undefined,
   jwt: string | undefined,
   emailFirst: string | undefined,
+  emailAt: string | undefined,
   emailDomain: string | undefined,
   card: string | undefined,
 ): string {
   if (bearer !== undefined) return `${bearer} ${REDACTED}`;
   if (jwt !== undefined) return '[REDACTED_JWT]';
-  if (emailFirst !== undefined) return `${emailFirst}***@${emailDomain ?? ''}`;
+  if (emailFirst !== undefined) return `${emailFirst}***${emailAt ?? '@'}${emailDomain ?? ''}`;
   if (card !== undefined) return maskCard(card);
   return match;
 }

@@ -19,6 +19,12 @@ describe('maskPii', () => {
     assert.equal(maskPii('amex 378282246310005'), 'amex **** **** **** 0005');
   });
 
+  it('masks e-mail addresses also when URL-encoded in a logged request path', () => {
+    assert.equal(maskPii('GET /v1/members/jane.doe%40example.com'), 'GET /v1/members/j***%40example.com');
+    assert.equal(maskPii('GET /v1/members/jane.doe%40Example.COM?x=1'), 'GET /v1/members/j***%40Example.COM?x=1');
+    assert.equal(maskPii('mail jane.doe@example.com now'), 'mail j***@example.com now');
+  });
+
   it('leaves numbers that are not card numbers alone', () => {
     for (const s of [
       'order 4111111111111112 (fails Luhn)',
