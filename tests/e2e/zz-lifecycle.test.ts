@@ -20,7 +20,9 @@ function alive(pid: number): boolean {
 function brewopsProcesses(): string[] {
   try {
     return execFileSync('pgrep', ['-af', `${root}/(\\.brewops|services|collector|packages/cli/dist/src/supervisor)`], { encoding: 'utf8' })
-      .split('\n').filter((l) => l.trim() && !l.includes('pgrep'));
+      .split('\n')
+      // Not the test runner itself, whose arguments name test files under services/ and collector/.
+      .filter((l) => l.trim() && !l.includes('pgrep') && !l.includes(' --test ') && !l.startsWith(`${process.pid} `));
   } catch {
     return [];
   }
