@@ -2,10 +2,17 @@
  * Gateway overhead, direct-to-service vs through the gateway, side by side in one run, on
  * loopback: throughput at saturation, and p50/p99 at a fixed moderate rate. Prints ratios.
  * Goals (issue 10): gateway throughput ≥ 0.45 × direct; ≤ 1 ms added p50 at 1,000 req/s.
+ * The gateway runs as in the stack (OTel preloaded, info logs; BENCH_GATEWAY_TELEMETRY=off,
+ * BENCH_GATEWAY_LOG_LEVEL=warn to leave them out). Also prints CPU ms per request of the
+ * upstream alone and of the gateway process (Linux), which a busy machine disturbs less.
  * Needs etcd on 127.0.0.1:2379 and RabbitMQ (the gateway's log shipping) — `brewops up`.
- * Usage: npm run bench:gateway [-- --seconds 4 --rate 1000 --concurrency 32 --rounds 2]
+ * Usage: npm run bench:gateway [-- --seconds 4 --rate 1000 --concurrency 32 --rounds 2 --warmup 8000]
+ * (`--warmup`: requests through the gateway before measuring, half as many direct).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Discovery } from '@brewops/platform';
@@ -23,14 +30,50 @@ interface ClusterModule {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const cluster = require(join(root, 'packages', 'platform', 'dist', 'test', 'integration', 'client-cluster.js')) as ClusterModule;
 
-async function startGateway(upstream: string): Promise<{ url: string; proc: ChildProcess }> {
+/**
+ * Stands in for Zipkin: accepts span batches and drops them, so the bench gateway exports spans
+ * as a real one does without filling the stack's Zipkin with bench traffic.
+ */
+async function startSpanSink(): Promise<{ url: string; close(): void }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(202).end());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v2/spans`, close: () => server.close() };
+}
+
+/** CPU time (user + system) a process has used so far, ms (Linux /proc; NaN elsewhere). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks of 10 ms
+  } catch {
+    return NaN;
+  }
+}
+
+interface Gateway { readonly url: string; readonly proc: ChildProcess }
+
+/**
+ * The gateway as the supervisor starts it: OTel preloaded (spans exported, to the sink), info
+ * logs (one access line per request, shipped over RabbitMQ; stdout discarded), auth middleware
+ * on the path with a rate limit that never refuses. Its public URL is the registration's
+ * `publicPort` (`port` is its admin listener).
+ */
+async function startGateway(upstream: string, zipkinUrl: string): Promise<Gateway> {
   const service = cluster.uniqueService('gwbench');
   // e.g. BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway
   const nodeArgs = (process.env['BENCH_GATEWAY_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeArgs, join(root, 'services', 'gateway', 'dist', 'src', 'main.js')], {
+  // another build to compare with (e.g. a copy of services/gateway/dist and its platform)
+  const entry = process.env['BENCH_GATEWAY_ENTRY'] ?? join(root, 'services', 'gateway', 'dist', 'src', 'main.js');
+  const register = process.env['BENCH_GATEWAY_REGISTER'] ?? join(root, 'packages', 'platform', 'dist', 'src', 'telemetry', 'register.js');
+  const telemetry = process.env['BENCH_GATEWAY_TELEMETRY'] === 'off' ? [] : ['--import', register];
+  const proc = spawn(process.execPath, [...nodeArgs, ...telemetry, entry], {
     cwd: root,
     env: {
-      ...process.env, BREWOPS_SERVICE: service, BREWOPS_INSTANCE_ID: `${service}-1`, PORT: '0', LOG_LEVEL: 'warn',
+      ...process.env, BREWOPS_SERVICE: service, BREWOPS_INSTANCE_ID: `${service}-1`, PORT: '0', ZIPKIN_URL: zipkinUrl,
+      LOG_LEVEL: process.env['BENCH_GATEWAY_LOG_LEVEL'] ?? 'info',
       GATEWAY_SERVICES: upstream, GATEWAY_AUTH: 'off', GATEWAY_ANON_RATE_PER_SECOND: '1000000', GATEWAY_ANON_RATE_BURST: '1000000',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -45,7 +88,7 @@ async function startGateway(upstream: string): Promise<{ url: string; proc: Chil
     }
     const i = watch.instances()[0]!;
     await watch.close();
-    return { url: `http://${i.host}:${i.port}`, proc };
+    return { url: `http://${i.host}:${i.publicPort ?? i.port}`, proc };
   } finally {
     await discovery.close();
   }
@@ -53,29 +96,52 @@ async function startGateway(upstream: string): Promise<{ url: string; proc: Chil
 
 const fmt = (n: number, d = 0): string => n.toFixed(d).padStart(9);
 
+/** Saturates `origin` in 1 s steps until `requests` answers went through (or 60 s passed). */
+async function warmUp(origin: string, path: string, concurrency: number, requests: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let done = 0;
+  while (done < requests && Date.now() < deadline) done += (await saturate(origin, path, {}, concurrency, 1000)).requests;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
     seconds: { type: 'string', default: '4' }, rate: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '32' }, rounds: { type: 'string', default: '2' },
+    warmup: { type: 'string', default: '8000' },
   } });
   const ms = Number(values.seconds) * 1000;
   const rate = Number(values.rate);
   const concurrency = Number(values.concurrency);
   const rounds = Number(values.rounds);
+  const warmupRequests = Number(values.warmup);
   const service = cluster.uniqueService('benchup');
+  const sink = await startSpanSink();
   const [fixture] = await cluster.startFixtures(service, 1);
-  const gw = await startGateway(service);
+  const gw = await startGateway(service, sink.url);
   const direct = { origin: `http://127.0.0.1:${fixture!.port}`, path: '/v1/echo' };
   const via = { origin: gw.url, path: `/api/${service}/v1/echo` };
   try {
-    // warm-up: connections, JIT, the gateway's discovery watch
-    await saturate(direct.origin, direct.path, {}, 8, 500);
-    await saturate(via.origin, via.path, {}, 8, 1000);
+    // Warm-up: connections, the gateway's discovery watch, and above all the JIT. A gateway runs
+    // for hours; until V8 has optimised its request path (a few thousand requests) it costs 3-5×
+    // the CPU per request, and a 1 s warm-up measured that instead of the proxy.
+    await warmUp(direct.origin, direct.path, concurrency, warmupRequests / 2);
+    await warmUp(via.origin, via.path, concurrency, warmupRequests);
     const sat: { d: Saturation[]; g: Saturation[] } = { d: [], g: [] };
     const fix: { d: FixedRate[]; g: FixedRate[] } = { d: [], g: [] };
+    // CPU per request at saturation: the gateway's own cost next to the upstream's, less noisy
+    // than throughput on a shared machine
+    const cpu = { upstream: 0, upstreamReqs: 0, gateway: 0, gatewayReqs: 0 };
     for (let r = 0; r < rounds; r++) {
-      sat.d.push(await saturate(direct.origin, direct.path, {}, concurrency, ms));
-      sat.g.push(await saturate(via.origin, via.path, {}, concurrency, ms));
+      let f0 = cpuMs(fixture!.proc.pid);
+      const d = await saturate(direct.origin, direct.path, {}, concurrency, ms);
+      cpu.upstream += cpuMs(fixture!.proc.pid) - f0;
+      cpu.upstreamReqs += d.requests;
+      sat.d.push(d);
+      f0 = cpuMs(gw.proc.pid);
+      const g = await saturate(via.origin, via.path, {}, concurrency, ms);
+      cpu.gateway += cpuMs(gw.proc.pid) - f0;
+      cpu.gatewayReqs += g.requests;
+      sat.g.push(g);
       fix.d.push(await fixedRate(direct.origin, direct.path, {}, rate, ms));
       fix.g.push(await fixedRate(via.origin, via.path, {}, rate, ms));
     }
@@ -94,11 +160,14 @@ async function main(): Promise<void> {
     console.log(`p50 ms @${rate}/s   ${fmt(p50d, 2)} ${fmt(p50g, 2)} ${fmt(p50g - p50d, 2)} ms added (goal ≤ 1 ms)`);
     console.log(`p99 ms @${rate}/s   ${fmt(p99d, 2)} ${fmt(p99g, 2)} ${fmt(p99g / p99d, 2)}x`);
     console.log(`achieved rate       ${fmt(fix.d[0]!.achievedRps)} ${fmt(fix.g[0]!.achievedRps)}   errors: ${errors}`);
+    const perReq = { upstream: cpu.upstream / cpu.upstreamReqs, gateway: cpu.gateway / cpu.gatewayReqs };
+    console.log(`CPU ms/request      ${fmt(perReq.upstream, 3)} ${fmt(perReq.gateway, 3)} ${fmt(perReq.gateway / perReq.upstream, 1)}x   (upstream alone vs the gateway process, at saturation)`);
   } finally {
     const exited = new Promise((r) => gw.proc.once('exit', r));
     gw.proc.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 12_000))]);
     await cluster.stopFixtures([fixture!]);
+    sink.close();
   }
 }
 

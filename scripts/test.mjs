@@ -48,6 +48,8 @@ function cli(...cliArgs) {
   return spawnSync(process.execPath, [join(root, 'packages', 'cli', 'dist', 'src', 'main.js'), ...cliArgs], {
     cwd: root,
     stdio: 'inherit',
+    // config/env/test.yaml and config/services/*.test.yaml (the controller in dry-run) apply
+    env: { ...process.env, BREWOPS_ENV: process.env.BREWOPS_ENV ?? 'test' },
   }).status ?? 1;
 }
 

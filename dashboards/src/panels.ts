@@ -2,6 +2,7 @@ import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { PROMETHEUS } from './datasources.js';
 
@@ -103,6 +104,77 @@ export function statPanel(title: string, queries: readonly Query[], o: PanelOpti
   return p;
 }
 
+/** One value of a state gauge, as a state-timeline panel names and colours it. */
+export interface StateValue {
+  readonly value: number;
+  readonly text: string;
+  readonly color: string;
+}
+
+/** A state-timeline panel: one band per series, coloured by the state a gauge reports (e.g. a breaker). */
+export function stateTimelinePanel(title: string, queries: readonly Query[], o: PanelOptions & {
+  readonly states: readonly StateValue[];
+}): statetimeline.PanelBuilder {
+  const mapping: dashboard.ValueMap = {
+    type: dashboard.MappingType.ValueToText,
+    options: Object.fromEntries(o.states.map((st, index) => [String(st.value), { text: st.text, color: st.color, index }])),
+  };
+  const p = new statetimeline.PanelBuilder()
+    .title(title)
+    .description(o.description)
+    .datasource(PROMETHEUS)
+    .unit(o.unit)
+    .span(o.span ?? 12)
+    .height(o.height ?? 8)
+    .mappings([mapping])
+    .thresholds(new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps(
+      o.states.map((st, i) => ({ value: i === 0 ? null : st.value, color: st.color }))))
+    .colorScheme(new dashboard.FieldColorBuilder().mode(dashboard.FieldColorModeId.Thresholds))
+    .showValue(common.VisibilityMode.Never)
+    .mergeValues(true)
+    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List)
+      .placement(common.LegendPlacement.Bottom).calcs([]));
+  queries.forEach((q, i) => p.withTarget(target(q, refIds(i))));
+  if (o.links !== undefined) p.links(links(o.links));
+  return p;
+}
+
+/**
+ * A Prometheus annotation: a marker on every time-series panel at each step where `expr` has a
+ * series (e.g. `increase(counter[1m]) > 0`). `title`/`text` are Grafana templates over its labels.
+ */
+export function promAnnotation(name: string, expr: string, o: {
+  readonly title: string;
+  readonly text: string;
+  readonly color: string;
+  /** Comma-separated labels shown as tags. */
+  readonly tags?: string;
+}): dashboard.AnnotationQueryBuilder {
+  return new dashboard.AnnotationQueryBuilder()
+    .name(name)
+    .datasource(PROMETHEUS)
+    .enable(true)
+    .iconColor(o.color)
+    .expr(expr)
+    .step('15s')
+    .titleFormat(o.title)
+    .textFormat(o.text)
+    .tagKeys(o.tags ?? '');
+}
+
+/**
+ * Markers for the controller's actions (reroute, restart, reinstate) by result. A counter series
+ * appears with its first action, where increase() sees no change: a series younger than the
+ * minute counts whole.
+ */
+export function controllerActions(): dashboard.AnnotationQueryBuilder {
+  const m = 'brewops_controller_actions_total';
+  return promAnnotation('Controller actions', `sum by (action, result) ((${m} unless ${m} offset 1m) or increase(${m}[1m])) > 0`, {
+    title: '{{action}} {{result}}', text: 'controller {{action}}: {{result}} (timeline: GET http://127.0.0.1:9600/v1/incidents)',
+    color: 'purple', tags: 'action,result',
+  });
+}
+
 /** A full-width row header; panels added after it sit under it. */
 export function row(title: string): dashboard.RowBuilder {
   return new dashboard.RowBuilder(title);
@@ -113,6 +185,8 @@ export function labelVariable(name: string, label: string, selector: string, o: 
   readonly title: string;
   /** Several values and an "All" option (matched with `=~`). @default false */
   readonly multi?: boolean;
+  /** With `multi`: open on "All" rather than on the first value. @default false */
+  readonly defaultAll?: boolean;
 }): dashboard.QueryVariableBuilder {
   const query = `label_values(${selector}, ${label})`;
   const v = new dashboard.QueryVariableBuilder(name)
@@ -123,6 +197,7 @@ export function labelVariable(name: string, label: string, selector: string, o: 
     .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
     .sort(dashboard.VariableSort.AlphabeticalAsc);
   if (o.multi === true) v.multi(true).includeAll(true).allValue('.+');
+  if (o.multi === true && o.defaultAll === true) v.current({ selected: true, text: ['All'], value: ['$__all'] });
   return v;
 }
 

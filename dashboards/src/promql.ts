@@ -21,6 +21,15 @@ export function ratioOrZero(num: string, den: string): string {
   return `(${num} or ${den} * 0) / ${den}`;
 }
 
+/**
+ * `expr`, or 0 for each series of `like` where `expr` has none: a counter that only appears with
+ * its first event (retries, ejections, breaker trips) reads 0, not "no data". Both sides must be
+ * aggregated by the same labels.
+ */
+export function orZero(expr: string, like: string): string {
+  return `${expr} or ${like} * 0`;
+}
+
 /** Share of requests answered with a 5xx, by `by`. */
 export function errorRatio(selector: string, by: readonly string[], window = RATE): string {
   const sep = selector === '' ? '' : ', ';

@@ -89,7 +89,10 @@ export async function makeCredentials(): Promise<Credentials> {
 }
 
 export interface TestGateway {
+  /** The public port: /api/** (and a JSON 404 for anything else, /metrics and /health/* included). */
   readonly url: string;
+  /** The admin listener (its registered `port`): /metrics and /health/*. */
+  readonly adminUrl: string;
   readonly proc: ChildProcess;
   stop(): Promise<void>;
 }
@@ -114,7 +117,8 @@ export async function startGateway(env: Record<string, string>): Promise<TestGat
     const i = watch.instances()[0]!;
     await watch.close();
     return {
-      url: `http://${i.host}:${i.port}`,
+      url: `http://${i.host}:${i.publicPort ?? i.port}`,
+      adminUrl: `http://${i.host}:${i.port}`,
       proc,
       stop: () => new Promise<void>((resolve) => {
         if (proc.exitCode !== null || proc.signalCode !== null) return resolve();

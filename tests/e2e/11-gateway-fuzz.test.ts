@@ -88,11 +88,11 @@ test(`fuzz: ${ROUNDS} malformed requests, every answer JSON or proxied, no hang,
     'content-type: text/plain; charset=utf-99', `x-big: ${'b'.repeat(9000)}`, 'host:', 'expect: 100-continue', `x-bin: ${junk(30).replace(/[\r\n]/g, '')}`,
   ];
   const memory = async (): Promise<number> => {
-    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    const text = await (await fetch(`${gw.adminUrl}/metrics`)).text();
     return Number(/^process_resident_memory_bytes (\d+(?:\.\d+)?)/m.exec(text)?.[1] ?? 'NaN');
   };
   // warm up: the first request also installs the JSON parser-error handler
-  await fetch(`${gw.url}/health/live`);
+  await fetch(`${gw.url}/api/`);
   const rssBefore = await memory();
   const tally: Record<string, number> = {};
   for (let i = 0; i < ROUNDS; i++) {
@@ -122,7 +122,7 @@ test(`fuzz: ${ROUNDS} malformed requests, every answer JSON or proxied, no hang,
     }
     assert.equal(typeof parsed.error?.code, 'string', `seed ${seed} round ${i}: error without a code`);
   }
-  const live = await fetch(`${gw.url}/health/live`);
+  const live = await fetch(`${gw.adminUrl}/health/live`);
   assert.equal(live.status, 200, 'gateway not alive after the fuzz loop');
   assert.equal(gw.proc.exitCode, null, 'gateway process exited');
   const rssAfter = await memory();

@@ -46,7 +46,7 @@ async function load(concurrency: number, ms: number): Promise<Hit[]> {
 }
 
 const metric = async (name: string, labels: Record<string, string>): Promise<number> => {
-  const text = await (await fetch(`${gw.url}/metrics`)).text();
+  const text = await (await fetch(`${gw.adminUrl}/metrics`)).text();
   const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
   return text.split('\n').filter((l) => l.startsWith(name) && want.every((w) => l.includes(w)))
     .reduce((s, l) => s + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);

@@ -1,5 +1,5 @@
 import { kibanaDiscover } from '../datasources.js';
-import { brewopsDashboard, row, statPanel, timeseriesPanel, withCorrelationIdLink } from '../panels.js';
+import { brewopsDashboard, controllerActions, row, statPanel, timeseriesPanel, withCorrelationIdLink } from '../panels.js';
 import { AVAILABILITY_SLO, errorRatio, HTTP, quantile, sumRate } from '../promql.js';
 import type { DashboardSource } from '../types.js';
 
@@ -17,14 +17,15 @@ export const overview: DashboardSource = {
   build: () => withCorrelationIdLink(brewopsDashboard('brewops-overview', 'brewops / Overview',
     'RED per service, availability SLO and error-budget burn. Start here.'),
   kibanaDiscover('correlation.id:"${correlation_id}"'))
+    .annotation(controllerActions())
     .withRow(row('Instances'))
     .withPanel(statPanel('Instances up', [{ expr: 'sum by (service) (up{instance_id!=""})', legend: '{{service}}' }], {
       unit: 'short', span: 12, baseColor: 'red', thresholds: [{ value: 1, color: 'green' }],
       description: 'Scraped instances answering /metrics, per service (targets from the registry via http_sd).',
     }))
-    .withPanel(statPanel('Instances down', [{ expr: 'sum by (service) (1 - up{instance_id!=""})', legend: '{{service}}' }], {
+    .withPanel(statPanel('Instances down', [{ expr: 'sum by (service) (1 - up{instance_id!="", expected!="false"})', legend: '{{service}}' }], {
       unit: 'short', span: 12, thresholds: [{ value: 1, color: 'red' }],
-      description: 'Registered instances whose last scrape failed. Alert: BrewopsInstanceDown.',
+      description: 'Expected instances whose last scrape failed: registered, or crashed and not yet back (test fixtures excluded). Alert: BrewopsInstanceDown.',
     }))
     .withRow(row('RED per service (user requests: scrapes and health checks excluded)'))
     .withPanel(timeseriesPanel('Request rate', [{ expr: sumRate(`${HTTP}_count`, USER, ['service']), legend: '{{service}}' }], {

@@ -3,16 +3,18 @@ import { usageError } from './errors.js';
 import { parseReplicaSpec } from './replicas.js';
 import type { ServiceName } from './supervisor/services.js';
 import { CONFIG_USAGE, parseConfigArgs, type ConfigCommand } from './commands/config-args.js';
+import { LOAD_USAGE, parseLoadArgs, type LoadCommand } from './load/config.js';
 
 export const USAGE = `usage: brewops <command> [options]
 
 commands:
   up [--replicas svc=n,...]    install and start the real backends, then the services; waits until ready
-                               (default replicas: collector=1,member=2,status=1,payment=1,barista=1,order=1,gateway=1)
+                               (replicas: --replicas, else replicas: in config/, else collector=1,member=2,status=1,payment=1,barista=1,order=1,gateway=1,controller=1)
   down                         stop everything brewops started (never a server it only reused)
   status [--json]              one row per backend and instance: name, URL, pid, state
   logs [name] [-f] [-n 100]    print (or follow) a backend's or instance's log; no name lists the logs
 ${CONFIG_USAGE}
+${LOAD_USAGE}
 
 env: BREWOPS_HOME (state dir, default <repo>/.brewops), BREWOPS_<BACKEND>_PORT (e.g. BREWOPS_ETCD_PORT),
      BREWOPS_SUPERVISOR_PORT, BREWOPS_GATEWAY_PORT, LOG_LEVEL`;
@@ -23,9 +25,10 @@ export type Command =
   | { readonly command: 'down' }
   | { readonly command: 'status'; readonly json: boolean }
   | { readonly command: 'logs'; readonly name: string | null; readonly follow: boolean; readonly lines: number }
-  | ConfigCommand;
+  | ConfigCommand
+  | LoadCommand;
 
-const COMMANDS = ['up', 'down', 'status', 'logs', 'config', 'help'];
+const COMMANDS = ['up', 'down', 'status', 'logs', 'config', 'load', 'help'];
 
 interface Parsed {
   readonly values: Record<string, string | boolean | undefined>;
@@ -51,7 +54,7 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>,
 export function parseCli(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
-  if (!COMMANDS.includes(command)) throw usageError(`unknown command "${command}" (commands: up, down, status, logs, config)`);
+  if (!COMMANDS.includes(command)) throw usageError(`unknown command "${command}" (commands: up, down, status, logs, config, load)`);
   if (rest.includes('--help') || rest.includes('-h')) return { command: 'help' };
   switch (command) {
     case 'up': {
@@ -63,6 +66,8 @@ export function parseCli(argv: readonly string[]): Command {
     }
     case 'config':
       return parseConfigArgs(rest);
+    case 'load':
+      return parseLoadArgs(rest);
     case 'down':
       parse(rest, {}, 'down');
       return { command: 'down' };

@@ -19,6 +19,9 @@ export type { BackendName } from './backends/types.js';
 export type { StopOutcome } from './backends/lifecycle.js';
 export { isBrewopsError, BrewopsError } from './errors.js';
 export { parseReplicaSpec } from './replicas.js';
+export { defineScenario, startLoad, JOURNEY_NAMES } from './load/index.js';
+export type { Scenario, JourneyName, JourneyWeights, DurationInput, LoadRun, LoadRunOptions, LoadConfig, LoadResult, ChaosEvent, ChaosEventKind, MarkOptions } from './load/index.js';
+export { ensureChromium } from './install/chromium.js';
 
 /** Every backend `brewops up` runs. */
 export const backendNames: readonly BackendName[] = BACKEND_NAMES;

@@ -24,3 +24,25 @@ export function parseReplicaSpec(spec: string | undefined): Record<ServiceName, 
   }
   return out;
 }
+
+/**
+ * The replica counts `up` runs: `--replicas` where given, else `replicas` from each service's
+ * effective config (config/ layers for the env), else the defaults. Also names every service whose
+ * count was decided by a flag or by config (a running supervisor is scaled to those).
+ */
+export function resolveReplicas(
+  flags: Readonly<Record<ServiceName, number>>,
+  given: readonly ServiceName[],
+  configured: Readonly<Record<string, number>>,
+): { replicas: Record<ServiceName, number>; decided: ServiceName[] } {
+  const replicas: Record<ServiceName, number> = { ...flags };
+  const decided: ServiceName[] = [];
+  for (const service of SERVICE_ORDER) {
+    if (given.includes(service)) decided.push(service);
+    else if (configured[service] !== undefined) {
+      replicas[service] = Math.min(configured[service], MAX_REPLICAS);
+      decided.push(service);
+    }
+  }
+  return { replicas, decided };
+}

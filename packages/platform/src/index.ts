@@ -5,7 +5,7 @@ export * as semconv from './semconv.js';
 
 export { currentCorrelationId, isValidCorrelationId, newCorrelationId, withCorrelationId } from './correlation.js';
 
-export { getTracer, isTelemetryRegistered, shutdownTelemetry } from './telemetry/index.js';
+export { disableKoaInstrumentation, getTracer, isTelemetryRegistered, shutdownTelemetry } from './telemetry/index.js';
 
 export { createLogger, LogShipper, maskPii, maskPiiDeep, REDACTED } from './log/index.js';
 export type { Logger, LoggerOptions, LogShipperOptions, PublishLines } from './log/index.js';
@@ -44,8 +44,10 @@ export type {
   Registration,
 } from './discovery/index.js';
 
-export { ServiceClient } from './client/index.js';
-export type { InstanceSource, ServiceClientOptions, UpstreamRequest, UpstreamResponse } from './client/index.js';
+export { policyFromUpstreamConfig, ServiceClient, upstreamPolicyFrom } from './client/index.js';
+export { isServiceBreakerOpen, SERVICE_BREAKER_OPEN, ServiceBreaker } from './client/index.js';
+export type { ServiceBreakerOptions } from './client/index.js';
+export type { InstanceSource, ServiceClientOptions, UpstreamPolicy, UpstreamRequest, UpstreamResponse } from './client/index.js';
 export { isUpstreamFailure, UpstreamFailure } from './client/index.js';
 export type { StreamRequest, StreamResponse, UpstreamFailureCode } from './client/index.js';
 
@@ -93,11 +95,15 @@ export type {
   ConfigOrigin,
   FaultsConfig,
   PlatformConfig,
+  RateLimitConfig,
   ServiceConfigSchema,
   ServiceConfigShape,
   StoredConfig,
+  UpstreamConfig,
 } from './config/index.js';
-export { effectiveFaults, faultMiddleware } from './faults/index.js';
-export type { EffectiveFaults, FaultOptions } from './faults/index.js';
+export { openDatabase, reliableStore } from './sqlite/index.js';
+export type { Migration, OpenDatabaseOptions, ReliableStore, ReliableStoreOptions } from './sqlite/index.js';
+export { effectiveFaults, faultMiddleware, FaultRunner } from './faults/index.js';
+export type { BrokerControl, EffectiveFaults, FaultKind, FaultOptions, FaultRunnerOptions } from './faults/index.js';
 /** The zod the platform validates config with; services declare their `configShape` with it. */
 export { z } from 'zod';

@@ -52,6 +52,12 @@ export const METRIC_CLIENT_DURATION = 'brewops_client_request_duration_seconds';
 export const METRIC_CLIENT_BREAKER_STATE = 'brewops_client_breaker_state';
 /** Counter `{upstream_service, upstream_instance, state}`: every transition, so none is lost between scrapes. */
 export const METRIC_CLIENT_BREAKER_TRANSITIONS = 'brewops_client_breaker_transitions_total';
+/** Gauge `{upstream_service}`: the breaker around all calls to one service (ServiceBreaker): 0 closed, 1 half-open, 2 open. */
+export const METRIC_CLIENT_SERVICE_BREAKER_STATE = 'brewops_client_service_breaker_state';
+/** Counter `{upstream_service, state}`: every transition of a service breaker. */
+export const METRIC_CLIENT_SERVICE_BREAKER_TRANSITIONS = 'brewops_client_service_breaker_transitions_total';
+/** Counter `{upstream_service}`: calls refused (never sent) while the service breaker was open. */
+export const METRIC_CLIENT_SERVICE_BREAKER_REJECTED = 'brewops_client_service_breaker_rejected_total';
 export const METRIC_CLIENT_EJECTIONS = 'brewops_client_ejections_total';
 /** Gauge: 1 while the instance is ejected by outlier detection. */
 export const METRIC_CLIENT_EJECTED = 'brewops_client_ejected';

@@ -5,6 +5,8 @@ const alertSchema = z.object({
   status: z.enum(['firing', 'resolved']),
   labels: z.record(z.string(), z.string()),
   fingerprint: z.string().optional(),
+  /** When the alert began (RFC 3339); an alert older than the instance's registration is stale. */
+  startsAt: z.string().optional(),
 });
 
 export const webhookSchema = z.object({
@@ -21,6 +23,8 @@ export interface InstanceAlert {
   readonly instanceId: string;
   readonly name: string;
   readonly firing: boolean;
+  /** Epoch ms the alert began, when Alertmanager says (it always does). */
+  readonly startsAt?: number;
 }
 
 /** Alerts that name an instance; the rest (about queues, backends, ...) are not the controller's. */
@@ -32,7 +36,10 @@ export function instanceAlerts(hook: Webhook): { alerts: InstanceAlert[]; ignore
     const instanceId = a.labels['instance_id'];
     const name = a.labels['alertname'] ?? 'unnamed';
     if (!service || !instanceId) ignored++;
-    else alerts.push({ service, instanceId, name, firing: a.status === 'firing' });
+    else {
+      const startsAt = a.startsAt ? Date.parse(a.startsAt) : Number.NaN;
+      alerts.push({ service, instanceId, name, firing: a.status === 'firing', ...(Number.isFinite(startsAt) ? { startsAt } : {}) });
+    }
   }
   return { alerts, ignored };
 }

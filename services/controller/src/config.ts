@@ -7,6 +7,12 @@ import { z } from '@brewops/platform';
 export const configShape = {
   /** Decide and record, but change nothing (no override, no restart). Env `CONTROLLER_DRY_RUN=true` forces it on. @default false */
   dryRun: z.boolean().default(false),
+  /**
+   * Alerts that say an instance is unreachable: ignored while the controller's own probe of it
+   * succeeded within the last second (they arrive seconds late, often about a process already
+   * replaced). @default ["BrewopsInstanceDown"]
+   */
+  unreachableAlerts: z.array(z.string().min(1)).default(['BrewopsInstanceDown']),
   /** Services never watched or acted on (the controller's own service is always skipped). @default [] */
   ignoreServices: z.array(z.string().min(1)).default([]),
   probe: z
@@ -15,6 +21,23 @@ export const configShape = {
       intervalMs: z.number().int().min(50).max(60_000).default(250),
       /** Probe timeout, ms; a timeout counts as a failed probe. @default 300 */
       timeoutMs: z.number().int().min(20).max(30_000).default(300),
+    })
+    .strict()
+    .prefault({}),
+  traffic: z
+    .object({
+      /** Period of reading every instance's own /metrics (its user-route request counters), ms. @default 1000 */
+      intervalMs: z.number().int().min(100).max(60_000).default(1000),
+      /** Sliding window the error ratio and mean latency are computed over, ms. @default 3000 */
+      windowMs: z.number().int().min(500).max(600_000).default(3000),
+      /** Fewer requests than this in the window: no verdict (idle instances say nothing). @default 5 */
+      minRequests: z.number().int().min(1).max(1_000_000).default(5),
+      /** A higher share of 5xx answers in the window is a failure signal (`error_ratio`). @default 0.5 */
+      maxErrorRatio: z.number().min(0).max(1).default(0.5),
+      /** A higher mean latency in the window is a failure signal (`latency`), ms. @default 1000 */
+      maxMeanLatencyMs: z.number().int().min(1).max(600_000).default(1000),
+      /** Resident memory above this is a failure signal (`memory`: a leak), MB. @default 768 */
+      maxRssMb: z.number().int().min(16).max(1_048_576).default(768),
     })
     .strict()
     .prefault({}),
@@ -66,6 +89,15 @@ export interface ProbeConfig {
   readonly timeoutMs: number;
 }
 
+export interface TrafficConfig {
+  readonly intervalMs: number;
+  readonly windowMs: number;
+  readonly minRequests: number;
+  readonly maxErrorRatio: number;
+  readonly maxMeanLatencyMs: number;
+  readonly maxRssMb: number;
+}
+
 export interface RulesConfig {
   readonly suspectAfterFailures: number;
   readonly rerouteAfterFailures: number;
@@ -90,7 +122,9 @@ export interface SafetyConfig {
 export interface ControllerConfig {
   readonly dryRun: boolean;
   readonly ignoreServices: readonly string[];
+  readonly unreachableAlerts: readonly string[];
   readonly probe: ProbeConfig;
+  readonly traffic: TrafficConfig;
   readonly rules: RulesConfig;
   readonly backoff: BackoffConfig;
   readonly safety: SafetyConfig;

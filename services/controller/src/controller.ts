@@ -1,4 +1,5 @@
-import { context } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import type { Discovery, InstanceInfo } from '@brewops/platform';
 import type { Actuator } from './actuator.js';
 import type { ControllerConfig } from './config.js';
@@ -9,6 +10,10 @@ import { isControllerError } from './errors.js';
 import { probeReady } from './prober.js';
 import type { Recorder } from './recorder.js';
 import { RegistrySource } from './registry-source.js';
+import { judge, parseRequestTotals, parseRssMb, RequestWindow } from './request-stats.js';
+
+/** Alert names the traffic signal raises in the state machine (besides Alertmanager's). */
+export const TRAFFIC_SIGNALS = { errors: 'error_ratio', slow: 'latency', memory: 'memory' } as const;
 
 interface LoggerLike {
   info(obj: object, msg?: string): void;
@@ -25,6 +30,12 @@ export interface ControllerDeps {
   readonly logger: LoggerLike;
   readonly metrics: ControllerMetrics;
   readonly recorder: () => Recorder;
+  /** The election among controller replicas; without it this process always acts (tests). */
+  readonly leadership?: {
+    readonly isLeader: boolean;
+    markRerouted(service: string, instanceId: string, rerouted: boolean): Promise<void>;
+    reroutedByController(): Promise<Array<{ service: string; instanceId: string }>>;
+  };
 }
 
 /**
@@ -40,6 +51,8 @@ export class Controller {
   private readonly ownOverrides = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Request counters per instance (its own /metrics), and when they were last read. */
+  private readonly traffic = new Map<string, { window: RequestWindow; readAt: number; registeredAt: string | undefined; busy: boolean }>();
 
   constructor(private readonly deps: ControllerDeps) {
     this.engine = new Engine(deps.config, (e) => deps.recorder().record(e), Date.now());
@@ -49,6 +62,7 @@ export class Controller {
       {
         registered: (info) => this.onRegistered(info),
         leaseLost: (service, id) => {
+          if (!this.acting) return;
           this.engine.signal(service, id, { type: 'lease_lost' }, Date.now());
           this.decide();
         },
@@ -68,12 +82,49 @@ export class Controller {
     await this.registry.close();
   }
 
-  /** A signal from outside the loop (an Alertmanager webhook). */
-  alert(service: string, instanceId: string, name: string, firing: boolean): boolean {
-    if (!this.engine.has(service, instanceId)) return false;
+  /** Elected, or no election at all: this replica observes and acts. */
+  get acting(): boolean {
+    return this.deps.leadership?.isLeader ?? true;
+  }
+
+  /**
+   * Called when this replica is elected: instances the previous leader rerouted (its marks in
+   * etcd) are adopted as this replica's own, so they are reinstated or restarted, not held.
+   */
+  async becameLeader(): Promise<void> {
+    const marks = await this.deps.leadership?.reroutedByController().catch((err: unknown) => {
+      this.deps.logger.warn({ err }, 'controller: cannot read the previous leader\'s reroutes');
+      return [];
+    }) ?? [];
+    const now = Date.now();
+    for (const m of marks) {
+      if (this.registry.override(m.service, m.instanceId) === null) continue;
+      this.ownOverrides.add(`${m.service}/${m.instanceId}`);
+      this.engine.adopt(m.service, m.instanceId, now);
+    }
+    if (marks.length > 0) this.deps.logger.info({ adopted: marks.length }, 'controller: adopted the previous leader\'s reroutes');
+  }
+
+  /**
+   * A signal from outside the loop (an Alertmanager webhook). A firing alert that began before
+   * the instance's current registration describes the process it replaced (Alertmanager delivers
+   * seconds late, and repeats): acting on it would reroute a freshly recovered instance.
+   */
+  alert(service: string, instanceId: string, name: string, firing: boolean, startsAt?: number): 'accepted' | 'unknown' | 'stale' {
+    if (!this.acting || !this.engine.has(service, instanceId)) return 'unknown';
+    const registeredAt = Date.parse(this.registry.info(service, instanceId)?.registeredAt ?? '');
+    if (firing && startsAt !== undefined && Number.isFinite(registeredAt) && startsAt < registeredAt) {
+      this.deps.logger.info({ service, instanceId, alert: name, startsAt: new Date(startsAt).toISOString() }, 'controller: alert older than the instance\'s registration ignored (stale)');
+      return 'stale';
+    }
+    const lastOk = this.engine.lastOkAt(service, instanceId);
+    if (firing && this.deps.config().unreachableAlerts.includes(name) && lastOk !== undefined && Date.now() - lastOk < 1000) {
+      this.deps.logger.info({ service, instanceId, alert: name }, 'controller: "unreachable" alert ignored: the instance answers its probes (stale)');
+      return 'stale';
+    }
     this.engine.signal(service, instanceId, { type: 'alert', name, firing }, Date.now());
     this.decide();
-    return true;
+    return 'accepted';
   }
 
   private onRegistered(info: InstanceInfo): void {
@@ -89,15 +140,26 @@ export class Controller {
 
   private turn(): void {
     const cfg = this.deps.config();
+    if (!this.acting) {
+      // a standby replica: no probes, no incidents; the leader does all of it
+      this.schedule();
+      return;
+    }
     this.deps.metrics.dryRun.set(cfg.dryRun ? 1 : 0);
     for (const s of this.engine.snapshot()) {
       const info = this.registry.info(s.service, s.instanceId);
       const key = `${s.service}/${s.instanceId}`;
       const override = this.registry.override(s.service, s.instanceId);
       if (override === null && !s.rerouted && s.pending === null) this.ownOverrides.delete(key);
+      // Our override is in etcd but the machine does not hold it (a dry-run reinstate only
+      // recorded, then dry-run was switched off): take it up again, so it is really reinstated.
+      if (override !== null && this.ownOverrides.has(key) && !s.rerouted && s.pending === null && !cfg.dryRun) {
+        this.engine.adopt(s.service, s.instanceId, Date.now());
+      }
       const foreign = override !== null && !this.ownOverrides.has(key);
       this.engine.hold(s.service, s.instanceId, foreign);
       if (!info || foreign || this.probing.has(key)) continue;
+      this.readTraffic(s.service, s.instanceId, `http://${info.host}:${info.port}`, info.registeredAt);
       this.probing.add(key);
       void probeReady(`http://${info.host}:${info.port}`, cfg.probe.timeoutMs).then((r) => {
         this.probing.delete(key);
@@ -113,8 +175,52 @@ export class Controller {
     this.schedule();
   }
 
+  /**
+   * Reads an instance's request counters every `traffic.intervalMs` and raises or clears the
+   * `error_ratio` and `latency` signals from the window's 5xx share and mean latency. Readiness
+   * alone misses both: an instance can answer its probe and fail or crawl on every user request.
+   */
+  private readTraffic(service: string, instanceId: string, url: string, registeredAt: string | undefined): void {
+    const cfg = this.deps.config().traffic;
+    const key = `${service}/${instanceId}`;
+    let t = this.traffic.get(key);
+    if (!t) {
+      t = { window: new RequestWindow(() => this.deps.config().traffic.windowMs), readAt: 0, registeredAt, busy: false };
+      this.traffic.set(key, t);
+    }
+    if (t.registeredAt !== registeredAt) {
+      t.window.reset(); // a new process: its counters start again
+      t.registeredAt = registeredAt;
+    }
+    const now = Date.now();
+    if (t.busy || now - t.readAt < cfg.intervalMs) return;
+    t.busy = true;
+    t.readAt = now;
+    const entry = t;
+    // untraced, like the probes: one read per instance per second would bury the incidents' traces
+    void context.with(suppressTracing(ROOT_CONTEXT), () => fetch(`${url}/metrics`, { signal: AbortSignal.timeout(Math.max(cfg.intervalMs, 500)) }))
+      .then(async (res) => (res.ok ? res.text() : undefined))
+      .catch(() => undefined) // an unreachable instance is the probe's business
+      .then((text) => {
+        entry.busy = false;
+        if (text === undefined || this.stopped) return;
+        entry.window.push(parseRequestTotals(text), Date.now());
+        const rssMb = parseRssMb(text);
+        if (rssMb !== undefined) {
+          const leaking = rssMb > this.deps.config().traffic.maxRssMb;
+          this.engine.signal(service, instanceId, { type: 'alert', name: TRAFFIC_SIGNALS.memory, firing: leaking }, Date.now());
+          if (leaking) this.decide();
+        }
+        const verdict = judge(entry.window.stats(), this.deps.config().traffic);
+        if (!verdict) return;
+        this.engine.signal(service, instanceId, { type: 'alert', name: TRAFFIC_SIGNALS.errors, firing: verdict.errors }, Date.now());
+        this.engine.signal(service, instanceId, { type: 'alert', name: TRAFFIC_SIGNALS.slow, firing: verdict.slow }, Date.now());
+        if (verdict.errors || verdict.slow) this.decide();
+      });
+  }
+
   private decide(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.acting) return;
     for (const d of this.engine.step(Date.now())) void this.perform(d);
   }
 
@@ -135,6 +241,7 @@ export class Controller {
         // no override of ours stays behind for an instance nobody runs
         if (this.ownOverrides.has(`${d.service}/${d.instanceId}`)) {
           await this.deps.discovery.setOverride(d.service, d.instanceId, null).catch((e: unknown) => this.deps.logger.warn({ err: e }, 'controller: could not remove the override'));
+          await this.mark(d, false);
         }
         this.deps.recorder().forgotten(d.service, d.instanceId, Date.now());
         return;
@@ -148,13 +255,21 @@ export class Controller {
       case 'reroute':
         this.ownOverrides.add(`${d.service}/${d.instanceId}`);
         await this.deps.discovery.setOverride(d.service, d.instanceId, 'OUT_OF_SERVICE');
+        await this.mark(d, true);
         return 'override OUT_OF_SERVICE written';
       case 'restart':
         await this.deps.actuator.restart({ service: d.service, instanceId: d.instanceId });
         return `restarted through ${this.deps.actuator.kind}`;
       case 'reinstate':
         await this.deps.discovery.setOverride(d.service, d.instanceId, null);
+        await this.mark(d, false);
         return 'override removed';
     }
+  }
+
+  /** Records (or clears) in etcd that the controller rerouted this instance, for a successor. */
+  private async mark(d: Decision, rerouted: boolean): Promise<void> {
+    await this.deps.leadership?.markRerouted(d.service, d.instanceId, rerouted).catch((err: unknown) =>
+      this.deps.logger.warn({ err, service: d.service, instanceId: d.instanceId }, 'controller: could not record the reroute for a successor'));
   }
 }

@@ -97,6 +97,12 @@ export class Engine {
     }
   }
 
+  /** A rerouted instance handed over by the previous leader (see `InstanceMachine.adoptRerouted`). */
+  adopt(service: string, instanceId: string, now: number): void {
+    const t = this.tracked.get(keyOf(service, instanceId));
+    if (t) this.emit(t, t.machine.adoptRerouted(now), now);
+  }
+
   has(service: string, instanceId: string): boolean {
     return this.tracked.has(keyOf(service, instanceId));
   }

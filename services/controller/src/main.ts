@@ -4,7 +4,8 @@ import type { ControllerConfig } from './config.js';
 import { Controller } from './controller.js';
 import { createControllerMetrics } from './controller-metrics.js';
 import { IncidentLog } from './incidents.js';
-import { LocalSupervisorActuator } from './local-supervisor-actuator.js';
+import { createActuator } from './actuators.js';
+import { Leadership } from './leadership.js';
 import { Recorder } from './recorder.js';
 import { controllerRoutes } from './routes.js';
 
@@ -18,6 +19,7 @@ const supervisorTokenFile = process.env['CONTROLLER_SUPERVISOR_TOKEN_FILE'] ?? '
 const webhookTokenFile = process.env['CONTROLLER_WEBHOOK_TOKEN_FILE'] ?? '.brewops/secrets/controller-webhook-token';
 
 let controller: Controller | undefined;
+let leadership: Leadership | undefined;
 
 startService({
   name: 'controller',
@@ -30,9 +32,21 @@ startService({
     };
     const metrics = createControllerMetrics(rt.metrics.registry);
     const incidents = new IncidentLog(() => config().incidentHistory);
+    // Replicas elect one leader in etcd; only it probes and acts (`brewops up --replicas controller=2`).
+    const election = new Leadership({
+      hosts: rt.env.etcdHosts,
+      id: rt.env.instanceId,
+      logger: rt.logger,
+      onChange: (leader) => {
+        if (leader) void c.becameLeader();
+        else rt.logger.warn({}, 'controller: not the leader; standing by');
+      },
+    });
+    leadership = election;
     const c: Controller = new Controller({
+      leadership: election,
       discovery: rt.discovery,
-      actuator: new LocalSupervisorActuator({ url: supervisorUrl, tokenFile: supervisorTokenFile }),
+      actuator: createActuator(process.env, rt.logger, { url: supervisorUrl, tokenFile: supervisorTokenFile }),
       config,
       self: rt.env.service,
       logger: rt.logger,
@@ -53,13 +67,18 @@ startService({
       incident: (id) => incidents.get(id),
       instances: () => c.engine.snapshot(),
       dryRun: () => config().dryRun,
-      alert: (a) => c.alert(a.service, a.instanceId, a.name, a.firing),
+      leader: () => election.isLeader,
+      alert: (a) => c.alert(a.service, a.instanceId, a.name, a.firing, a.startsAt),
     }, webhookTokenFile, metrics);
-    rt.lifecycle.onShutdown('controller', () => c.stop(), 'drain');
-    rt.logger.info({ dryRun: config().dryRun, supervisorUrl }, 'controller: acting through the local supervisor');
+    rt.lifecycle.onShutdown('controller', async () => {
+      await c.stop();
+      await election.stop(); // resign: a standby replica takes over now, not after the lease TTL
+    }, 'drain');
+    rt.logger.info({ dryRun: config().dryRun }, 'controller: configured (actuator logged above)');
   },
   start: async () => {
     await controller!.start();
+    leadership!.start();
   },
 }).catch((err: unknown) => {
   console.error('controller failed to start:', err);

@@ -14,8 +14,11 @@ export interface ControllerApi {
   incident(id: string): Incident | undefined;
   instances(): InstanceSnapshot[];
   dryRun(): boolean;
+  /** Whether this replica is the elected one that acts. */
+  leader(): boolean;
   /** Returns whether the instance is followed. */
-  alert(a: InstanceAlert): boolean;
+  /** `stale`: the alert began before the instance's current registration (it was about the old process). */
+  alert(a: InstanceAlert): 'accepted' | 'unknown' | 'stale';
 }
 
 function sameToken(given: string, want: string): boolean {
@@ -32,7 +35,7 @@ function sameToken(given: string, want: string): boolean {
 export function controllerRoutes(router: Router, api: ControllerApi, tokenFile: string, metrics: ControllerMetrics): void {
   router.get('/v1/incidents', (ctx) => {
     ctx.set('cache-control', 'no-store');
-    ctx.body = { dryRun: api.dryRun(), instances: api.instances(), incidents: api.incidents() };
+    ctx.body = { dryRun: api.dryRun(), leader: api.leader(), instances: api.instances(), incidents: api.incidents() };
   });
 
   router.get('/v1/incidents/:id', (ctx) => {
@@ -56,13 +59,17 @@ export function controllerRoutes(router: Router, api: ControllerApi, tokenFile: 
     const { alerts, ignored } = instanceAlerts(parsed.data);
     let accepted = 0;
     let unknown = 0;
+    let stale = 0;
     for (const a of alerts) {
-      if (api.alert(a)) {
+      const r = api.alert(a);
+      if (r === 'accepted') {
         accepted++;
         metrics.alerts.inc({ status: a.firing ? 'firing' : 'resolved' });
-      } else unknown++;
+      } else if (r === 'stale') stale++;
+      else unknown++;
     }
     metrics.alerts.inc({ status: 'ignored' }, ignored + unknown);
-    ctx.body = { accepted, ignored, unknownInstances: unknown };
+    if (stale > 0) metrics.alerts.inc({ status: 'stale' }, stale);
+    ctx.body = { accepted, ignored, unknownInstances: unknown, stale };
   });
 }

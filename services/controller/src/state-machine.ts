@@ -102,6 +102,10 @@ export class InstanceMachine {
         if (!this.lost) break;
         this.lost = false;
         this.successes = 0; // only probes of the new registration prove recovery
+        // Alerts arrive late (scrape, `for:`, Alertmanager's wait): the ones raised so far were
+        // about the process that is gone. One still true of the new process fires again.
+        if (this.alerts.size > 0) out.push({ type: 'alert', detail: `cleared with the old process: ${[...this.alerts].join(', ')}` });
+        this.alerts.clear();
         out.push({ type: 'registered', detail: 'registered again' });
         break;
       case 'alert':
@@ -166,6 +170,20 @@ export class InstanceMachine {
   proposeRestartInPlace(now: number): Proposal | undefined {
     if (this.s !== 'suspect' || !this.lost || this.inFlight !== null || this.flag !== null || now < this.nextRestartAt) return undefined;
     return { action: 'restart', reason: 'last healthy instance, process gone: restart in place' };
+  }
+
+  /**
+   * Takes over an instance another controller replica rerouted (a leader change): rerouted now,
+   * so the usual next steps follow (reinstate once ready, else restart).
+   */
+  adoptRerouted(now: number): MachineEvent[] {
+    const out: MachineEvent[] = [];
+    if (this.overrideWritten) return out;
+    this.overrideWritten = true;
+    this.reroutedAt = now;
+    this.successes = 0;
+    this.move('rerouted', 'adopted: rerouted by the previous leader', out);
+    return out;
   }
 
   begin(action: ActionKind): void {

@@ -1,11 +1,15 @@
 /**
  * Gateway settings, read once from the environment at boot. Every option, with its default.
+ * Live without a restart instead: `upstreams.<service>` and `rateLimits` from the central config
+ * (they win over the matching options here) and the keys file's content.
  */
 export interface GatewayConfig {
   /** `on`: /api/** needs an API key or a JWT (public routes excepted); `off`: no auth. Env `GATEWAY_AUTH`. @default off */
   readonly auth: 'on' | 'off';
-  /** JSON file with hashed API keys (see auth/api-keys.ts). Env `GATEWAY_API_KEYS_FILE`. @default none (no key is valid) */
+  /** JSON file with hashed API keys (see auth/api-keys.ts), reloaded when it changes. Env `GATEWAY_API_KEYS_FILE`. @default none (no key is valid) */
   readonly apiKeysFile: string | undefined;
+  /** Fallback check of the keys file for changes a watch missed, ms. Env `GATEWAY_API_KEYS_POLL_MS`. @default 2000 */
+  readonly apiKeysPollMs: number;
   /** Shared secret for HS256 tokens. Env `GATEWAY_JWT_HS256_SECRET`. @default none (HS256 refused) */
   readonly jwtHs256Secret: string | undefined;
   /** JWKS URL for RS256 tokens (keys fetched and cached by jose). Env `GATEWAY_JWT_JWKS_URL`. @default none (RS256 refused) */
@@ -18,11 +22,11 @@ export interface GatewayConfig {
   readonly services: readonly string[];
   /** `METHOD /api/path` pairs open without credentials. Env `GATEWAY_PUBLIC_ROUTES` (comma list). @default `GET /api/order/v1/menu` */
   readonly publicRoutes: readonly string[];
-  /** Default rate limit per API key / token subject, requests per second. Env `GATEWAY_KEY_RATE_PER_SECOND`. @default 100 */
+  /** Default rate limit per API key / token subject, requests per second (config `rateLimits.perKey` wins). Env `GATEWAY_KEY_RATE_PER_SECOND`. @default 100 */
   readonly keyRatePerSecond: number;
   /** Bucket size per key. Env `GATEWAY_KEY_RATE_BURST`. @default 200 */
   readonly keyRateBurst: number;
-  /** Rate limit per client IP when no credentials apply. Env `GATEWAY_ANON_RATE_PER_SECOND`. @default 1000 */
+  /** Rate limit per client IP when no credentials apply (config `rateLimits.perIp` wins). Env `GATEWAY_ANON_RATE_PER_SECOND`. @default 1000 */
   readonly anonRatePerSecond: number;
   /** Env `GATEWAY_ANON_RATE_BURST`. @default 2000 */
   readonly anonRateBurst: number;
@@ -32,10 +36,22 @@ export interface GatewayConfig {
   readonly maxHeaderBytes: number;
   /** Longest request target, bytes. Env `GATEWAY_MAX_URL_BYTES`. @default 4096 */
   readonly maxUrlBytes: number;
-  /** Per-attempt upstream timeout to response headers, ms. Env `GATEWAY_UPSTREAM_TIMEOUT_MS`. @default 5000 */
+  /**
+   * Upstream answers with a `content-length` up to this many bytes are read whole before they are
+   * sent on (one write, and a broken body becomes a 502); larger and unknown-length ones stream.
+   * 0 streams everything. Env `GATEWAY_BUFFER_RESPONSE_BYTES`. @default 65536
+   */
+  readonly maxBufferedResponseBytes: number;
+  /** Per-attempt upstream timeout to response headers, ms, for services without an `upstreams.<service>` entry in the config. Env `GATEWAY_UPSTREAM_TIMEOUT_MS`. @default 5000 */
   readonly upstreamTimeoutMs: number;
   /** Allowed CORS origins (`*` for any). Env `GATEWAY_CORS_ORIGINS` (comma list). @default * */
   readonly corsOrigins: readonly string[];
+  /**
+   * Port of the admin listener on 127.0.0.1 serving the gateway's own `/health/*` and `/metrics`
+   * (registered in etcd as the instance's `port`, the public port as `publicPort`); 0 takes a free
+   * port. The public port answers those paths with a JSON 404. Env `GATEWAY_ADMIN_PORT`. @default 0
+   */
+  readonly adminPort: number;
 }
 
 function list(v: string | undefined, fallback: string): string[] {
@@ -50,6 +66,22 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   return n;
 }
 
+function nonNegative(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a number ≥ 0, got "${v}"`);
+  return n;
+}
+
+function portNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new Error(`${name} must be a port number (0 for a free one), got "${v}"`);
+  return n;
+}
+
 export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const auth = env['GATEWAY_AUTH'] ?? 'off';
   if (auth !== 'on' && auth !== 'off') throw new Error(`GATEWAY_AUTH must be "on" or "off", got "${auth}"`);
@@ -57,6 +89,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   return {
     auth,
     apiKeysFile: opt('GATEWAY_API_KEYS_FILE'),
+    apiKeysPollMs: positive(env, 'GATEWAY_API_KEYS_POLL_MS', 2000),
     jwtHs256Secret: opt('GATEWAY_JWT_HS256_SECRET'),
     jwtJwksUrl: opt('GATEWAY_JWT_JWKS_URL'),
     jwtIssuer: opt('GATEWAY_JWT_ISSUER'),
@@ -70,7 +103,9 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     maxBodyBytes: positive(env, 'GATEWAY_MAX_BODY_BYTES', 65_536),
     maxHeaderBytes: positive(env, 'GATEWAY_MAX_HEADER_BYTES', 8192),
     maxUrlBytes: positive(env, 'GATEWAY_MAX_URL_BYTES', 4096),
+    maxBufferedResponseBytes: nonNegative(env, 'GATEWAY_BUFFER_RESPONSE_BYTES', 65_536),
     upstreamTimeoutMs: positive(env, 'GATEWAY_UPSTREAM_TIMEOUT_MS', 5000),
     corsOrigins: list(env['GATEWAY_CORS_ORIGINS'], '*'),
+    adminPort: portNumber(env, 'GATEWAY_ADMIN_PORT', 0),
   };
 }

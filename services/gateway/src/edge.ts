@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type Koa from 'koa';
-import { AppError, notFound, type ServiceRuntime } from '@brewops/platform';
+import { notFound, type ServiceRuntime } from '@brewops/platform';
+import { ApiKeyFile } from './auth/api-key-file.js';
 import { ApiKeyStore } from './auth/api-keys.js';
 import { JwtVerifier } from './auth/jwt.js';
 import type { GatewayConfig } from './config.js';
@@ -13,29 +14,30 @@ import { rateLimitMiddleware } from './middleware/rate-limit.js';
 import { proxyMiddleware } from './routes/proxy.js';
 import { Upstreams } from './upstreams.js';
 
-/** The gateway's own platform endpoints (Prometheus scrapes /metrics, the supervisor probes /health). */
-const PLATFORM_PATHS: ReadonlySet<string> = new Set(['/health/live', '/health/ready', '/metrics']);
-
 /** Name of the platform's JSON body parser in the app's middleware list (see createApp). */
 const BODY_PARSER = 'jsonBody';
 
 /**
  * The edge pipeline for `/api/**`: CORS → limits → auth → rate limit → streaming proxy. It is
  * placed in the platform app right after errors, correlation ID, request log and RED metrics,
- * and before the JSON body parser, so request bodies stream through unparsed. Other paths
- * (the gateway's own /health, /metrics) take the platform chain as before.
+ * and before the JSON body parser, so request bodies stream through unparsed. Every other path
+ * is a JSON 404 here: the gateway's own /health/* and /metrics are served on its admin listener
+ * (`GATEWAY_ADMIN_PORT`, see main.ts), never on the public port. Rate limits and upstream call
+ * policies follow the live config; API keys follow the keys file.
  */
 export function installEdge(rt: ServiceRuntime, cfg: GatewayConfig): void {
-  const keys = ApiKeyStore.fromFile(cfg.apiKeysFile);
+  const keys = cfg.apiKeysFile === undefined ? new ApiKeyStore([]) : new ApiKeyFile(cfg.apiKeysFile, { logger: rt.logger, pollMs: cfg.apiKeysPollMs });
+  if (keys instanceof ApiKeyFile) rt.lifecycle.onShutdown('api-keys', async () => keys.close(), 'deregister');
   const jwt = new JwtVerifier({ hs256Secret: cfg.jwtHs256Secret, jwksUrl: cfg.jwtJwksUrl, issuer: cfg.jwtIssuer, audience: cfg.jwtAudience });
   const api = chain([
     corsMiddleware(cfg.corsOrigins),
     limitsMiddleware(cfg),
     authMiddleware({ required: cfg.auth === 'on', keys, jwt, publicRoutes: new Set(cfg.publicRoutes) }),
-    rateLimitMiddleware(new RateLimiter(), {
-      key: { perSecond: cfg.keyRatePerSecond, burst: cfg.keyRateBurst },
-      anonymous: { perSecond: cfg.anonRatePerSecond, burst: cfg.anonRateBurst },
-    }),
+    rateLimitMiddleware(
+      new RateLimiter(),
+      { key: { perSecond: cfg.keyRatePerSecond, burst: cfg.keyRateBurst }, anonymous: { perSecond: cfg.anonRatePerSecond, burst: cfg.anonRateBurst } },
+      () => rt.config.current.rateLimits,
+    ),
     proxyMiddleware(cfg, new Upstreams(rt, cfg)),
   ]);
   let serverHooked = false;
@@ -46,11 +48,8 @@ export function installEdge(rt: ServiceRuntime, cfg: GatewayConfig): void {
       if (server) jsonClientErrors(server);
     }
     if (ctx.path === '/api' || ctx.path.startsWith('/api/')) return api(ctx, next);
-    // the gateway's own endpoints; nothing else reaches the platform chain (or its body parser)
-    if (PLATFORM_PATHS.has(ctx.path)) {
-      if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw new AppError({ status: 405, code: 'method_not_allowed', message: 'only GET', headers: { allow: 'GET, HEAD' } });
-      return next();
-    }
+    // nothing else reaches the platform chain (or its body parser); /health/* and /metrics
+    // included: they are answered on the admin listener only
     throw notFound('not_found', 'not found');
   };
   const stack = rt.app.middleware as Koa.Middleware[];
@@ -60,12 +59,15 @@ export function installEdge(rt: ServiceRuntime, cfg: GatewayConfig): void {
   rt.logger.info({ auth: cfg.auth, apiKeys: keys.size, jwt: jwt.enabled, services: cfg.services }, 'gateway edge installed');
 }
 
-/** Runs middleware in order, each `next` leading to the following one (koa-compose, minus its checks). */
+/**
+ * Runs middleware in order, each `next` leading to the following one (koa-compose, minus its
+ * checks). The edge's own middleware are synchronous or return their promise, so a step is one
+ * call, no extra promise wrapping per step.
+ */
 function chain(list: readonly Koa.Middleware[]): Koa.Middleware {
   return (ctx, next) => {
-    const step = (i: number): Promise<unknown> =>
-      i === list.length ? Promise.resolve(next()) : Promise.resolve(list[i]!(ctx, () => step(i + 1)));
-    return step(0);
+    const step = (i: number): unknown => (i === list.length ? next() : list[i]!(ctx, () => step(i + 1) as Promise<unknown>));
+    return step(0) as Promise<unknown>;
   };
 }
 

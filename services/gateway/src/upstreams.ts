@@ -1,9 +1,11 @@
-import { ServiceClient, type ServiceRuntime } from '@brewops/platform';
+import { ServiceClient, upstreamPolicyFrom, type ServiceRuntime } from '@brewops/platform';
 import type { GatewayConfig } from './config.js';
 
 /**
  * One load-balancing client per public service, created on first use over a discovery watch,
- * measured in the gateway's registry, closed at shutdown.
+ * measured in the gateway's registry, closed at shutdown. Its call policy is the gateway config's
+ * `upstreams.<service>` entry, read per request (a pushed change applies to the next request);
+ * without an entry, `GATEWAY_UPSTREAM_TIMEOUT_MS` and the client's defaults.
  */
 export class Upstreams {
   private readonly clients = new Map<string, Promise<ServiceClient>>();
@@ -17,6 +19,7 @@ export class Upstreams {
         const client = new ServiceClient(watch, {
           service,
           timeoutMs: this.cfg.upstreamTimeoutMs,
+          policy: upstreamPolicyFrom(this.rt.config, service),
           registry: this.rt.metrics.registry,
           logger: this.rt.logger,
         });

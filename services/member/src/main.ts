@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { startService } from '@brewops/platform';
-import { openDatabase } from './db/open.js';
+import { openDatabase, startService } from '@brewops/platform';
 import { MembersRepo } from './db/members-repo.js';
+import { MEMBER_MIGRATIONS } from './db/schema.js';
 import { memberRoutes } from './routes/members.js';
 import { configShape } from './config.js';
 import type { MemberConfig } from './config.js';
@@ -11,8 +11,8 @@ startService({
   config: configShape,
   routes: (router, rt) => {
     // Env MEMBER_DB: this instance's SQLite file. @default <BREWOPS_STATE_DIR>/member.db
-    const db = openDatabase(process.env['MEMBER_DB'] ?? join(rt.env.stateDir, 'member.db'));
-    rt.lifecycle.onShutdown('database', async () => { db.close(); }, 'flush');
+    const file = process.env['MEMBER_DB'] ?? join(rt.env.stateDir, 'member.db');
+    const db = openDatabase({ file, migrations: MEMBER_MIGRATIONS, lifecycle: rt.lifecycle, logger: rt.logger });
     memberRoutes(router, new MembersRepo(db), () => rt.config.current as unknown as MemberConfig);
   },
 }).catch((err: unknown) => {

@@ -11,7 +11,7 @@ startService({
   messaging: true,
   routes: (router, rt) => {
     order = wireOrder(rt);
-    orderRoutes(router, rt, order.service, order.repo);
+    orderRoutes(router, rt, order.service, order.repo, order.member);
   },
   start: async (rt) => {
     const { config, relay, service } = order!;

@@ -1,8 +1,8 @@
-import { OutboxRelay, OutboxStore, ProcessedMessages, semconv } from '@brewops/platform';
-import type { ServiceRuntime } from '@brewops/platform';
+import { openDatabase, reliableStore } from '@brewops/platform';
+import type { OutboxRelay, ServiceRuntime } from '@brewops/platform';
 import { readPaymentConfig } from './config.js';
-import { openDatabase } from './db/open.js';
 import { PaymentsRepo } from './db/payments-repo.js';
+import { PAYMENT_MIGRATIONS } from './db/schema.js';
 import { PaymentService } from './handlers/payment-service.js';
 import { createPaymentMetrics } from './metrics.js';
 
@@ -15,14 +15,9 @@ export interface PaymentComponents {
 /** Opens this instance's database and wires the payment service, its outbox and relay. */
 export function wirePayment(rt: ServiceRuntime): PaymentComponents {
   const config = readPaymentConfig(process.env, rt.env.stateDir);
-  const db = openDatabase(config.dbFile);
+  const db = openDatabase({ file: config.dbFile, migrations: PAYMENT_MIGRATIONS, lifecycle: rt.lifecycle, logger: rt.logger });
   const repo = new PaymentsRepo(db);
-  const outbox = new OutboxStore(db);
-  const processed = new ProcessedMessages(db);
-  const stopPurge = processed.purgeEvery();
-  const relay = new OutboxRelay({ store: outbox, messaging: rt.messaging!, exchange: semconv.EXCHANGE_EVENTS, logger: rt.logger, registry: rt.metrics.registry });
+  const { outbox, processed, relay } = reliableStore(rt, db);
   const service = new PaymentService(repo, outbox, processed, config.limitCents, createPaymentMetrics(rt.metrics), () => relay.wake());
-  rt.lifecycle.onShutdown('outbox-relay', () => relay.stop(), 'drain');
-  rt.lifecycle.onShutdown('database', async () => { stopPurge(); db.close(); }, 'flush');
   return { repo, service, relay };
 }

@@ -9,8 +9,8 @@
  * has (by message ID) are skipped.
  */
 import { existsSync } from 'node:fs';
-import { ProcessedMessages } from '@brewops/platform';
-import { openDatabase } from './db/open.js';
+import { openDatabase, ProcessedMessages } from '@brewops/platform';
+import { STATUS_MIGRATIONS } from './db/schema.js';
 import { StatusRepo } from './db/status-repo.js';
 import { archivedEvents } from './events/archive.js';
 import { changeOf } from './handlers/read-model.js';
@@ -25,7 +25,7 @@ export interface RebuildResult {
 
 export async function rebuild(file: string, searchUrl: string, orderId?: string): Promise<RebuildResult> {
   if (existsSync(file)) throw new Error(`${file} exists: rebuild into a new file`);
-  const db = openDatabase(file);
+  const db = openDatabase({ file, migrations: STATUS_MIGRATIONS });
   try {
     const repo = new StatusRepo(db, new ProcessedMessages(db));
     let applied = 0;

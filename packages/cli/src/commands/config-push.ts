@@ -1,5 +1,5 @@
 import { sameContent } from '@brewops/platform';
-import type { ConfigStore } from '@brewops/platform';
+import type { ConfigDocument, ConfigStore } from '@brewops/platform';
 import { listServices, loadServiceSchema } from './config-schemas.js';
 import { formatIssues, planPush } from './config-validate.js';
 
@@ -16,6 +16,8 @@ export interface PushResult {
   /** Services whose document was written (their config changed), with the new revision. */
   readonly written: readonly string[];
   readonly revision: number | null;
+  /** Every service's merged, validated document (empty when refused). */
+  readonly documents: readonly ConfigDocument[];
 }
 
 /**
@@ -30,7 +32,7 @@ export async function pushConfig(store: ConfigStore, opts: PushOptions): Promise
   const plan = planPush(opts.root, opts.dir, opts.env, schemas);
   if (plan.issues.length > 0) {
     err(`brewops: config push refused (${plan.issues.length} issue(s)); nothing was written:\n${formatIssues(plan.issues)}`);
-    return { ok: false, written: [], revision: null };
+    return { ok: false, written: [], revision: null, documents: [] };
   }
   const changed = [];
   for (const doc of plan.documents) {
@@ -39,9 +41,9 @@ export async function pushConfig(store: ConfigStore, opts: PushOptions): Promise
   }
   if (changed.length === 0) {
     out(`config (${opts.env}): unchanged for ${plan.documents.length} services`);
-    return { ok: true, written: [], revision: null };
+    return { ok: true, written: [], revision: null, documents: plan.documents };
   }
   const revision = await store.writeAll(changed);
   out(`config (${opts.env}) pushed at revision ${revision}: ${changed.map((d) => d.service).join(', ')}`);
-  return { ok: true, written: changed.map((d) => d.service), revision };
+  return { ok: true, written: changed.map((d) => d.service), revision, documents: plan.documents };
 }

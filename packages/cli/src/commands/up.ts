@@ -12,6 +12,7 @@ import { supervisorClient, type SupervisorClient } from '../supervisor/client.js
 import { isServiceName, notBuiltReason } from '../supervisor/services.js';
 import { instanceEnv, printSummary } from './up-summary.js';
 import { pushConfigForUp } from './config-up.js';
+import { resolveReplicas } from '../replicas.js';
 import { waitForInstances } from './instances-wait.js';
 import { stopLeftoverInstances } from './leftovers.js';
 import { reportFailure } from './report.js';
@@ -28,7 +29,8 @@ const INSTANCES_TIMEOUT_MS = 60_000;
  * supervisor and its instances. On any failure it reports the cause, the fix and the log,
  * stops what this run started, and returns 1.
  */
-export async function up(cmd: UpCommand): Promise<number> {
+export async function up(command: UpCommand): Promise<number> {
+  let cmd = command;
   const t0 = Date.now();
   const paths = resolvePaths();
   const ports = readPorts();
@@ -77,7 +79,10 @@ export async function up(cmd: UpCommand): Promise<number> {
     try {
       // The gateway requires credentials; `up` provisions a dev API key (.brewops/secrets/dev-api-key).
       const env = { ...instanceEnv(state, ports), ...ensureGatewayCredentials(paths.stateDir) };
-      await pushConfigForUp(paths.root, state.backends['etcd']?.url, progress);
+      const configured = await pushConfigForUp(paths.root, state.backends['etcd']?.url, progress);
+      // replica counts: --replicas, else config/ (`replicas:` of each service), else the defaults
+      const { replicas, decided } = resolveReplicas(cmd.replicas, cmd.replicasGiven, configured);
+      cmd = { ...cmd, replicas, replicasGiven: decided };
       if (await supervisorRunning(prior?.supervisor ?? null, paths.stateDir)) {
         progress.step('supervisor', `already running (pid ${prior!.supervisor!.pid})`);
         await reconcile(supervisorClient(state), cmd, paths.root, progress);

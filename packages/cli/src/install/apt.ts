@@ -16,7 +16,8 @@ function missingLists(output: string): boolean {
 export function ensureAptPackage(pkg: string, binary: string): Promise<'present' | 'installed'> {
   return apt.run(async () => {
     if (existsSync(binary)) return 'present';
-    const install = ['install', '-y', '--no-install-recommends', pkg];
+    // another apt (another tool, unattended upgrades) may hold the dpkg lock: wait for it, up to 5 min
+    const install = ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '--no-install-recommends', pkg];
     let r = await runCommand('apt-get', install, { env: ENV });
     if (r.code !== 0 && missingLists(r.output)) {
       const u = await runCommand('apt-get', ['update'], { env: ENV });

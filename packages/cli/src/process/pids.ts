@@ -68,6 +68,9 @@ export interface TerminateResult {
 export async function terminateGroup(pid: number, graceMs: number): Promise<TerminateResult> {
   if (!isAlive(pid)) return { pid, killed: false };
   signal(pid, 'SIGTERM', true);
+  // A stopped (SIGSTOP) process only acts on the SIGTERM once continued: without this a hung
+  // instance would sit out the whole grace period before the SIGKILL.
+  signal(pid, 'SIGCONT', true);
   if ((await waitGone([pid], graceMs)).length === 0) {
     signal(pid, 'SIGKILL', true); // leftovers in the group, if any
     return { pid, killed: false };

@@ -6,7 +6,8 @@ import { probeHttp } from '../probe.js';
 import { isAlive, terminateGroup, waitGone } from '../process/pids.js';
 import { spawnDetached, type ExitInfo } from '../process/spawn.js';
 import { instancePidFile, type SupervisorConfig } from './config.js';
-import { isServiceName, notBuiltReason, SERVICE_ORDER, serviceEntry, telemetryRegister, type ServiceName } from './services.js';
+import { CONTROLLER_PORT, isServiceName, notBuiltReason, SERVICE_ORDER, serviceEntry, telemetryRegister, type ServiceName } from './services.js';
+import { CONTROLLER_WEBHOOK_TOKEN } from '../secrets.js';
 import { AdminError, type InstanceControl, type InstancesResponse, type InstanceState, type InstanceView, type ExitRecord, type SkippedService } from './types.js';
 
 /** An instance gets this long after SIGTERM before SIGKILL (restart, stop, scale-down, shutdown). */
@@ -151,15 +152,25 @@ export class InstanceTable implements InstanceControl {
   }
 
   private env(inst: Instance): NodeJS.ProcessEnv {
-    const port = inst.service === 'gateway' && inst.index === 1 ? this.cfg.gatewayPort : 0;
+    const port = inst.index !== 1 ? 0 : inst.service === 'gateway' ? this.cfg.gatewayPort : inst.service === 'controller' ? CONTROLLER_PORT : 0;
     return {
       ...process.env,
       ...this.cfg.env,
+      ...(inst.service === 'controller' ? this.controllerEnv() : {}),
       BREWOPS_SERVICE: inst.service,
       BREWOPS_INSTANCE_ID: inst.id,
       PORT: String(port),
       HOST: '127.0.0.1',
       BREWOPS_STATE_DIR: ensureDir(join(this.cfg.stateDir, 'instances', inst.id)),
+    };
+  }
+
+  /** Where the controller finds this supervisor (its actuator) and the tokens it needs. */
+  private controllerEnv(): Record<string, string> {
+    return {
+      CONTROLLER_SUPERVISOR_URL: `http://127.0.0.1:${this.cfg.port}`,
+      CONTROLLER_SUPERVISOR_TOKEN_FILE: this.cfg.tokenFile,
+      CONTROLLER_WEBHOOK_TOKEN_FILE: join(this.cfg.stateDir, 'secrets', CONTROLLER_WEBHOOK_TOKEN),
     };
   }
 
@@ -225,7 +236,8 @@ export class InstanceTable implements InstanceControl {
     const reg = i.registration;
     return {
       id: i.id, service: i.service, pid: i.pid, state: i.state,
-      port: reg?.port ?? null, url: reg ? `http://${reg.host}:${reg.port}` : null,
+      // the public address (the gateway registers its admin listener as `port`; probes use that)
+      port: reg ? (reg.publicPort ?? reg.port) : null, url: reg ? `http://${reg.host}:${reg.publicPort ?? reg.port}` : null,
       startedAt: i.startedAt === null ? null : new Date(i.startedAt).toISOString(),
       restarts: Math.max(0, i.restarts), exit: i.exit, detail: i.detail, log: this.logFile(i.id),
     };

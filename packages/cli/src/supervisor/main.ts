@@ -6,11 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { toHttpSd } from '@brewops/platform';
+import type { InstanceInfo } from '@brewops/platform';
 import { createAdminServer } from './admin-api.js';
 import { readSupervisorConfig } from './config.js';
 import { InstanceTable, STOP_GRACE_MS } from './instances.js';
-import { readRegistrations } from './registry.js';
+import { readRegistrations, rememberRegistrations, scrapeTargets } from './registry.js';
 import { NotificationInbox } from './notifications.js';
 
 const log = (msg: string): void => {
@@ -23,12 +23,21 @@ async function main(): Promise<void> {
   if (!stateDir) throw new Error('--state-dir is required');
   const cfg = readSupervisorConfig(stateDir);
   const token = readFileSync(cfg.tokenFile, 'utf8').trim();
-  const registry = () => readRegistrations(cfg.etcdUrl);
-  const table = new InstanceTable(cfg, registry, log);
+  // Last registration of each supervised instance: http_sd keeps a crashed one as a failing target.
+  const lastRegistered = new Map<string, InstanceInfo>();
+  const registry = async (): Promise<InstanceInfo[]> => {
+    const regs = await readRegistrations(cfg.etcdUrl);
+    rememberRegistrations(lastRegistered, regs, new Set(table.list().instances.map((i) => i.id)));
+    return regs;
+  };
+  const table: InstanceTable = new InstanceTable(cfg, registry, log);
   const server = createAdminServer({
     control: table,
     token,
-    sd: async () => toHttpSd(await registry()),
+    sd: async () => {
+      const regs = await registry();
+      return scrapeTargets(regs, table.list().instances, lastRegistered);
+    },
     notifications: new NotificationInbox(log),
     onError: (err) => log(`admin API error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`),
   });

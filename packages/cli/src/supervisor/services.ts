@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Services the supervisor runs, in start order (the collector first, so logs are shipped from the start). */
-export const SERVICE_ORDER = ['collector', 'member', 'status', 'payment', 'barista', 'order', 'gateway'] as const;
+/**
+ * Services the supervisor runs, in start order: the collector first, so logs are shipped from the
+ * start; the controller last, so it finds every other instance already registered.
+ */
+export const SERVICE_ORDER = ['collector', 'member', 'status', 'payment', 'barista', 'order', 'gateway', 'controller'] as const;
 export type ServiceName = (typeof SERVICE_ORDER)[number];
 
 export const DEFAULT_REPLICAS: Readonly<Record<ServiceName, number>> = {
@@ -13,7 +16,11 @@ export const DEFAULT_REPLICAS: Readonly<Record<ServiceName, number>> = {
   barista: 1,
   order: 1,
   gateway: 1,
+  controller: 1,
 };
+
+/** The controller's fixed port: alert-rules/alertmanager.yml posts critical alerts to it. */
+export const CONTROLLER_PORT = 9600;
 
 /** Upper bound for one service's replicas on one machine. */
 export const MAX_REPLICAS = 20;

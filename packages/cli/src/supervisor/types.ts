@@ -17,7 +17,7 @@ export interface InstanceView {
   readonly service: string;
   readonly pid: number | null;
   readonly state: InstanceState;
-  /** Registered port and URL, once it registered. */
+  /** Registered public port and URL (`publicPort` when the instance has one: the gateway), once it registered. */
   readonly port: number | null;
   readonly url: string | null;
   readonly startedAt: string | null;

@@ -45,7 +45,7 @@ async function registry(): Promise<InstanceInfo[]> {
 
 const cfg: SupervisorConfig = {
   root, stateDir, logsDir: join(stateDir, 'logs'), port: 0, tokenFile: '', etcdUrl: '', gatewayPort: 0,
-  replicas: { collector: 1, member: 2, status: 1, payment: 1, barista: 1, order: 1, gateway: 1 }, env: { LOG_LEVEL: 'warn' },
+  replicas: { collector: 1, member: 2, status: 1, payment: 1, barista: 1, order: 1, gateway: 1, controller: 0 }, env: { LOG_LEVEL: 'warn' },
 };
 const table = new InstanceTable(cfg, registry, () => undefined);
 test.after(async () => {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { prefixRangeEnd, readRegistrations } from '../../src/supervisor/registry.js';
+import type { InstanceInfo } from '@brewops/platform';
+import { prefixRangeEnd, readRegistrations, rememberRegistrations, scrapeTargets } from '../../src/supervisor/registry.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
@@ -42,4 +43,37 @@ test('reads instance registrations from the etcd JSON gateway, ignoring other ke
 
 test('an unreachable etcd is an error, not an empty list', async () => {
   await assert.rejects(readRegistrations('http://127.0.0.1:1', 500));
+});
+
+const reg = (service: string, instanceId: string, port: number): InstanceInfo =>
+  ({ service, instanceId, host: '127.0.0.1', port, version: '0.1.0', zone: 'local', registeredAt: '2026-01-01T00:00:00Z' });
+
+test('http_sd: a crashed instance stays a (failing) target; one stopped on purpose or a fixture that left does not', () => {
+  const last = new Map<string, InstanceInfo>();
+  const supervised = new Set(['member-1', 'member-2', 'order-1']);
+  // everything registered: remembered; the fixture is not supervised, so not remembered
+  rememberRegistrations(last, [reg('member', 'member-1', 4101), reg('member', 'member-2', 4102), reg('order', 'order-1', 4103), reg('gwlb-1a2b', 'gwlb-1a2b-1', 4200)], supervised);
+  assert.deepEqual([...last.keys()].sort(), ['member-1', 'member-2', 'order-1']);
+
+  // member-1 was killed (lease expired), order-1 was stopped through the admin API, the fixture left
+  const groups = scrapeTargets([reg('member', 'member-2', 4102)], [
+    { id: 'member-1', state: 'exited' }, { id: 'member-2', state: 'ready' }, { id: 'order-1', state: 'stopped' },
+  ], last);
+  assert.deepEqual(groups.map((g) => [g.labels['instance_id'], g.targets[0], g.labels['expected']]), [
+    ['member-1', '127.0.0.1:4101', undefined],
+    ['member-2', '127.0.0.1:4102', undefined],
+  ]);
+});
+
+test('http_sd: a registered instance the supervisor does not run is scraped with expected="false"', () => {
+  const groups = scrapeTargets([reg('member', 'member-1', 4101), reg('gwlb-1a2b', 'gwlb-1a2b-1', 4200)], [{ id: 'member-1', state: 'ready' }], new Map());
+  assert.deepEqual(groups.map((g) => [g.labels['instance_id'], g.labels['expected']]), [['gwlb-1a2b-1', 'false'], ['member-1', undefined]]);
+});
+
+test('http_sd: a restarted instance is scraped at its new address only; a scaled-in one is forgotten', () => {
+  const last = new Map<string, InstanceInfo>([['member-1', reg('member', 'member-1', 4101)], ['member-3', reg('member', 'member-3', 4103)]]);
+  rememberRegistrations(last, [reg('member', 'member-1', 4999)], new Set(['member-1']));
+  assert.deepEqual([...last.keys()], ['member-1']);
+  const groups = scrapeTargets([reg('member', 'member-1', 4999)], [{ id: 'member-1', state: 'starting' }], last);
+  assert.deepEqual(groups.map((g) => g.targets), [['127.0.0.1:4999']]);
 });

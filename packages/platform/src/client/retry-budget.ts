@@ -10,12 +10,18 @@ export class RetryBudget {
   private index = 0;
 
   constructor(
-    private readonly ratio: number,
-    private readonly minPerSecond: number,
+    private ratio: number,
+    private minPerSecond: number,
     private readonly windowSeconds = 10,
   ) {
     this.requests = new Array<number>(windowSeconds).fill(0);
     this.retries = new Array<number>(windowSeconds).fill(0);
+  }
+
+  /** Changes the allowance; the counts of the window are kept. */
+  configure(ratio: number, minPerSecond: number): void {
+    this.ratio = ratio;
+    this.minPerSecond = minPerSecond;
   }
 
   /** Counts a first attempt. */

@@ -1,8 +1,10 @@
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import { Balancer } from './balancer.js';
 import { classifyTransportError, isUpstreamFailure, toClientError, UpstreamFailure } from './errors.js';
 import { createClientMetrics, type ClientErrorType } from './metrics.js';
+import { LivePolicy, logPolicyChange } from './policy.js';
 import { RetryBudget } from './retry-budget.js';
 import { readBody, send, type RawResponse } from './transport.js';
 import type { Upstream } from './upstream.js';
@@ -11,6 +13,7 @@ import type {
   ServiceClientOptions,
   StreamRequest,
   StreamResponse,
+  UpstreamPolicy,
   UpstreamRequest,
   UpstreamResponse,
 } from './types.js';
@@ -18,6 +21,8 @@ import type {
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 /** Answers that mean "this instance could not serve it now": retried (idempotent only) and counted as failures. */
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
+/** Longest pause before one retry, ms. */
+const MAX_BACKOFF_MS = 10_000;
 
 interface Attempt {
   readonly method: string;
@@ -35,25 +40,37 @@ interface Attempt {
  * a retry budget. `request()` buffers the answer; `stream()` streams both bodies (the gateway).
  * Failures without an answer become an AppError: 503 `no_upstream` (with Retry-After), 504
  * `upstream_timeout`, 502 `upstream_unavailable`.
+ *
+ * Timeout, retries, retry budget and breaker settings come from `options.policy` when given
+ * (read per request: a live config change applies to the next request, see policy.ts), else from
+ * the options.
  */
 export class ServiceClient {
   private readonly balancer: Balancer;
   private readonly budget: RetryBudget;
   private readonly metrics;
-  private readonly retries: number;
+  private readonly policy: LivePolicy;
   private readonly bodyTimeoutMs: number;
 
   constructor(source: InstanceSource, private readonly options: ServiceClientOptions) {
     this.metrics = createClientMetrics(options.registry);
-    this.retries = options.retries ?? 2;
     this.bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
-    this.budget = new RetryBudget(options.retryBudgetRatio ?? 0.1, options.retryBudgetMinPerSecond ?? 3);
-    this.balancer = new Balancer(source, {
-      service: options.service,
+    const base: UpstreamPolicy = {
       timeoutMs: options.timeoutMs ?? 2000,
-      bodyTimeoutMs: this.bodyTimeoutMs,
+      retries: options.retries ?? 2,
+      retryBackoffMs: options.retryBackoffMs ?? 0,
+      retryBudgetRatio: options.retryBudgetRatio ?? 0.1,
+      retryBudgetMinPerSecond: options.retryBudgetMinPerSecond ?? 3,
       breakerThreshold: options.breakerThreshold ?? 5,
       breakerHalfOpenAfterMs: options.breakerHalfOpenAfterMs ?? 1000,
+    };
+    this.policy = new LivePolicy(base, options.policy, (next, previous) => logPolicyChange(options.logger, options.service, next, previous));
+    const initial = this.policy.current();
+    this.budget = new RetryBudget(initial.retryBudgetRatio, initial.retryBudgetMinPerSecond);
+    this.balancer = new Balancer(source, {
+      service: options.service,
+      policy: () => this.policy.current(),
+      bodyTimeoutMs: this.bodyTimeoutMs,
       ejectAfterFailures: options.ejectAfterFailures ?? 5,
       baseEjectionMs: options.baseEjectionMs ?? 1000,
       maxEjectionMs: options.maxEjectionMs ?? 30_000,
@@ -96,6 +113,11 @@ export class ServiceClient {
     return { status: raw.status, headers: raw.headers, body: raw.body, instanceId };
   }
 
+  /** The call policy in force (options overlaid with the live policy). */
+  currentPolicy(): UpstreamPolicy {
+    return this.policy.current();
+  }
+
   /** Live instances with their load-balancer state (for tests and admin views). */
   snapshot(): Array<{ instanceId: string; outstanding: number; ejected: boolean; available: boolean }> {
     const now = Date.now();
@@ -107,18 +129,22 @@ export class ServiceClient {
   }
 
   private async execute(a: Attempt): Promise<{ raw: RawResponse; instanceId: string }> {
+    const policy = this.policy.current();
+    const retries = policy.retries;
+    this.budget.configure(policy.retryBudgetRatio, policy.retryBudgetMinPerSecond);
     this.budget.recordRequest();
     const tried = new Set<string>();
     const idempotent = IDEMPOTENT.has(a.method);
     let last: unknown;
-    for (let attempt = 0; attempt <= this.retries; attempt++) {
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0 && policy.retryBackoffMs > 0) await sleep(Math.min(policy.retryBackoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS));
       const upstream = this.balancer.pick(tried);
       if (!upstream) break;
       tried.add(upstream.id);
       try {
         const raw = await this.once(upstream, a);
         const retryable = RETRYABLE_STATUS.has(raw.status) && idempotent && a.replayable;
-        if (retryable && attempt < this.retries && this.mayRetry(upstream, 'http_5xx')) {
+        if (retryable && attempt < retries && this.mayRetry(upstream, 'http_5xx')) {
           raw.body.on('error', () => undefined).resume(); // drain: the connection goes back to the pool
           continue;
         }
@@ -127,7 +153,7 @@ export class ServiceClient {
         last = err;
         const f = isUpstreamFailure(err) ? err : undefined;
         const safe = f !== undefined && f.code !== 'invalid_request' && (f.neverSent ? a.replayable || a.body === null : idempotent && a.replayable);
-        if (!safe || attempt >= this.retries || !this.mayRetry(upstream, f.code)) break;
+        if (!safe || attempt >= retries || !this.mayRetry(upstream, f.code)) break;
       }
     }
     throw toClientError(this.options.service, tried.size, last, this.balancer.retryAfterSeconds());

@@ -8,6 +8,28 @@ export interface InstanceSource {
   instances(): readonly InstanceInfo[];
 }
 
+/**
+ * The call policies that may change while a client runs. The client reads them per request from
+ * `ServiceClientOptions.policy`, so a change applies to the next request; see policy.ts for what
+ * happens to breakers and requests in flight.
+ */
+export interface UpstreamPolicy {
+  /** Per-attempt timeout until the response headers arrive, ms. */
+  readonly timeoutMs: number;
+  /** Extra attempts on another instance (idempotent methods, or requests that never left). */
+  readonly retries: number;
+  /** Pause before the first retry, ms; doubles for each further retry, at most 10 s. */
+  readonly retryBackoffMs: number;
+  /** Retries allowed on top of first attempts, as a fraction of recent requests (10 s window). */
+  readonly retryBudgetRatio: number;
+  /** Retries always allowed per second regardless of the ratio. */
+  readonly retryBudgetMinPerSecond: number;
+  /** Consecutive transport failures or timeouts that open an instance's breaker. */
+  readonly breakerThreshold: number;
+  /** Time an open breaker waits before letting one half-open probe through, ms. */
+  readonly breakerHalfOpenAfterMs: number;
+}
+
 export interface ServiceClientOptions {
   /** Name of the upstream service, for errors, logs and the `upstream_service` metric label. */
   readonly service: string;
@@ -25,6 +47,15 @@ export interface ServiceClientOptions {
   readonly breakerThreshold?: number;
   /** Time an open breaker waits before letting one half-open probe through, ms. @default 1000 */
   readonly breakerHalfOpenAfterMs?: number;
+  /** Pause before the first retry, ms; doubles for each further retry, at most 10 s. @default 0 */
+  readonly retryBackoffMs?: number;
+  /**
+   * The live policy, read at every request (e.g. `upstreamPolicyFrom(rt.config, service)` over the
+   * service's `upstreams.<service>` config). Fields it returns replace the options above;
+   * `undefined` means "the options". Return the same object while nothing changed: a new object
+   * is compared field by field and, when different, logged and applied. @default none (the options)
+   */
+  readonly policy?: () => Partial<UpstreamPolicy> | undefined;
   /** Consecutive failures (5xx, transport, timeout) that eject an instance. @default 5 */
   readonly ejectAfterFailures?: number;
   /** First ejection time; the n-th ejection in a row lasts n times this, ms. @default 1000 */

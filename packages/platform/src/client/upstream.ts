@@ -2,7 +2,6 @@ import { Agent } from 'undici';
 import {
   CircuitBreakerPolicy,
   CircuitState,
-  ConsecutiveBreaker,
   TimeoutStrategy,
   circuitBreaker,
   handleWhen,
@@ -12,14 +11,15 @@ import {
 } from 'cockatiel';
 import type { InstanceInfo, LoggerLike } from '../discovery/types.js';
 import { isTimeoutError, isUpstreamFailure } from './errors.js';
+import { LiveConsecutiveBreaker, liveHalfOpenAfter } from './live-breaker.js';
 import type { BreakerStateName, ClientMetrics } from './metrics.js';
+import type { UpstreamPolicy } from './types.js';
 
 export interface UpstreamSettings {
   readonly service: string;
-  readonly timeoutMs: number;
+  /** The live policy (timeout, breaker threshold and cool-down are read from it per call). */
+  readonly policy: () => UpstreamPolicy;
   readonly bodyTimeoutMs: number;
-  readonly breakerThreshold: number;
-  readonly breakerHalfOpenAfterMs: number;
   readonly ejectAfterFailures: number;
   readonly baseEjectionMs: number;
   readonly maxEjectionMs: number;
@@ -29,7 +29,8 @@ export interface UpstreamSettings {
   readonly logger: LoggerLike | undefined;
 }
 
-const STATE_NAME: Record<CircuitState, BreakerStateName> = {
+/** cockatiel state → the name the gauge and logs use (isolated reads as open). */
+export const STATE_NAME: Record<CircuitState, BreakerStateName> = {
   [CircuitState.Closed]: 'closed',
   [CircuitState.HalfOpen]: 'half_open',
   [CircuitState.Open]: 'open',
@@ -41,13 +42,15 @@ const STATE_NAME: Record<CircuitState, BreakerStateName> = {
  * cockatiel breaker (transport failures and timeouts; half-open probe after a cool-down)
  * wrapped around a cockatiel timeout, and outlier ejection (consecutive failures of any kind,
  * including 5xx answers; the n-th ejection in a row lasts n × base; after re-admission one more
- * failure ejects again at once).
+ * failure ejects again at once). Threshold, cool-down and timeout follow the live policy without
+ * rebuilding the breaker: its state (count, open/half-open) carries over a change.
  */
 export class Upstream {
   readonly agent: Agent;
-  readonly policy: IPolicy;
   outstanding = 0;
   private readonly breaker: CircuitBreakerPolicy;
+  private wrapped: IPolicy | undefined;
+  private wrappedTimeoutMs = 0;
   private breakerState: BreakerStateName = 'closed';
   private openedAt = 0;
   private consecutiveFailures = 0;
@@ -62,13 +65,21 @@ export class Upstream {
   ) {
     this.agent = new Agent({ keepAliveTimeout: 4_000, connections: s.connections, pipelining: 1 });
     this.breaker = circuitBreaker(handleWhen((e) => isTimeoutError(e) || (isUpstreamFailure(e) && (e.code === 'connect' || e.code === 'reset' || e.code === 'timeout'))), {
-      halfOpenAfter: s.breakerHalfOpenAfterMs,
-      breaker: new ConsecutiveBreaker(s.breakerThreshold),
+      halfOpenAfter: liveHalfOpenAfter(() => s.policy().breakerHalfOpenAfterMs),
+      breaker: new LiveConsecutiveBreaker(() => s.policy().breakerThreshold),
     });
     this.breaker.onStateChange((state) => this.onBreaker(STATE_NAME[state]));
-    const timeoutPolicy = timeout(s.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
-    this.policy = wrap(this.breaker, timeoutPolicy);
     s.metrics.init(s.service, info.instanceId);
+  }
+
+  /** Breaker around a timeout, for one call; a new timeout is wrapped around the same breaker when the policy's changed. */
+  get policy(): IPolicy {
+    const ms = this.s.policy().timeoutMs;
+    if (this.wrapped === undefined || ms !== this.wrappedTimeoutMs) {
+      this.wrappedTimeoutMs = ms;
+      this.wrapped = wrap(this.breaker, timeout(ms, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }));
+    }
+    return this.wrapped;
   }
 
   get id(): string {
@@ -84,7 +95,7 @@ export class Upstream {
     if (now < this.ejectedUntil) return false;
     if (this.breakerState === 'closed') return true;
     if (this.breakerState === 'half_open') return false; // the probe is in flight
-    return now - this.openedAt >= this.s.breakerHalfOpenAfterMs;
+    return now - this.openedAt >= this.s.policy().breakerHalfOpenAfterMs;
   }
 
   get isEjected(): boolean {
@@ -94,7 +105,7 @@ export class Upstream {
   /** Ms until it may be picked again (for Retry-After); 0 when available. */
   waitMs(now: number): number {
     const eject = Math.max(0, this.ejectedUntil - now);
-    const breaker = this.breakerState === 'open' ? Math.max(0, this.s.breakerHalfOpenAfterMs - (now - this.openedAt)) : 0;
+    const breaker = this.breakerState === 'open' ? Math.max(0, this.s.policy().breakerHalfOpenAfterMs - (now - this.openedAt)) : 0;
     return Math.max(eject, breaker);
   }
 

@@ -11,7 +11,7 @@ export {
   upstreamSchema,
   validateConfig,
 } from './schema.js';
-export type { FaultsConfig, PlatformConfig, SecretRef, ServiceConfigSchema, ServiceConfigShape, Validation } from './schema.js';
+export type { FaultsConfig, PlatformConfig, RateLimitConfig, SecretRef, ServiceConfigSchema, ServiceConfigShape, UpstreamConfig, Validation } from './schema.js';
 export { parseDocument, sameContent, serializeDocument } from './document.js';
 export type { ConfigDocument, StoredConfig } from './document.js';
 export { ConfigStore, createConfigEtcdClient } from './store.js';

@@ -97,7 +97,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
     assertKeySegment('service', info.service);
     assertKeySegment('instanceId', info.instanceId);
     const registration = new LeasedRegistration(
-      { service: info.service, instanceId: info.instanceId, host: info.host, port: info.port, version: info.version, zone: info.zone },
+      { service: info.service, instanceId: info.instanceId, host: info.host, port: info.port, ...(info.publicPort !== undefined ? { publicPort: info.publicPort } : {}), version: info.version, zone: info.zone },
       {
         client: this.client,
         health: this.health,

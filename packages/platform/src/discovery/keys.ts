@@ -55,11 +55,13 @@ export function parseInstanceInfo(value: string, key: ParsedKey): InstanceInfo |
   if (!str('host') || !str('version') || !str('zone') || !str('registeredAt')) return undefined;
   if (typeof o['port'] !== 'number' || !Number.isInteger(o['port'])) return undefined;
   if (o['service'] !== key.service || o['instanceId'] !== key.instanceId) return undefined;
+  const publicPort = o['publicPort'];
   return {
     service: key.service,
     instanceId: key.instanceId,
     host: o['host'] as string,
     port: o['port'] as number,
+    ...(typeof publicPort === 'number' && Number.isInteger(publicPort) ? { publicPort } : {}),
     version: o['version'] as string,
     zone: o['zone'] as string,
     registeredAt: o['registeredAt'] as string,

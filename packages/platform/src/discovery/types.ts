@@ -5,7 +5,13 @@ export interface InstanceInfo {
   readonly service: string;
   readonly instanceId: string;
   readonly host: string;
+  /** Where the instance answers `/health/*` and `/metrics` (Prometheus, the supervisor and the controller use it). */
   readonly port: number;
+  /**
+   * Set when the instance serves its traffic on another port than `port`, which then only
+   * serves `/health/*` and `/metrics` (the gateway: public port here, admin port as `port`). @default `port`
+   */
+  readonly publicPort?: number;
   readonly version: string;
   readonly zone: string;
   /** ISO timestamp of (re-)registration. */

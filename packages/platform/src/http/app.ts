@@ -20,6 +20,11 @@ export interface AppOptions {
   readiness: Readiness;
   /** Largest accepted JSON body (bytes string as in `raw-body`). @default '1mb' */
   bodyLimit?: string;
+  /**
+   * Runs after the body parser and before the platform routes, so it sees `/health/ready` too
+   * (startService puts fault injection here; it exempts `/health/live` and `/metrics` itself). @default none
+   */
+  beforeRoutes?: Koa.Middleware;
 }
 
 /** Router with the platform endpoints: `GET /health/live`, `GET /health/ready`, `GET /metrics`. */
@@ -39,7 +44,7 @@ export function platformRouter(metrics: Metrics, readiness: Readiness): Router {
 
 /**
  * A Koa app with the platform middleware, in this order: errors → correlation ID → request log
- * → RED metrics → JSON body parser → health and metrics routes. Services add their routers with
+ * → RED metrics → JSON body parser → `beforeRoutes` (fault injection) → health and metrics routes. Services add their routers with
  * `app.use(router.routes())`; unmatched requests still get a JSON 404 (see errorMiddleware).
  * `ctx.state.correlationId` holds the request's correlation ID.
  */
@@ -57,6 +62,7 @@ export function createApp(options: AppOptions): Koa {
   app.use(requestLogMiddleware(logger));
   app.use(metricsMiddleware(metrics));
   app.use(jsonBodyMiddleware(options.bodyLimit ?? '1mb'));
+  if (options.beforeRoutes) app.use(options.beforeRoutes);
   app.use(platformRouter(metrics, readiness).routes());
   return app;
 }

@@ -60,6 +60,8 @@ export class Messaging extends EventEmitter<MessagingEvents> {
   private started: Promise<void> | undefined;
   private firstConnect: { resolve(): void; reject(err: unknown): void } | undefined;
   private closed: Promise<void> | undefined;
+  /** Set while a fault holds the connection down (`dropConnection`); released by `resumeConnection`. */
+  private heldDown: { readonly released: Promise<void>; release(): void } | undefined;
 
   constructor(private readonly opts: MessagingOptions) {
     super();
@@ -204,6 +206,7 @@ export class Messaging extends EventEmitter<MessagingEvents> {
   private async shutdown(): Promise<void> {
     this.closing = true;
     this.sleeping?.cancel();
+    this.resumeConnection();
     this.firstConnect?.reject(new MessagingError('closed', 'messaging was closed before it connected'));
     const deadline = Date.now() + this.closeTimeoutMs;
     const consumers = [...this.consumers];
@@ -223,6 +226,28 @@ export class Messaging extends EventEmitter<MessagingEvents> {
     this.logger.info({ broker: brokerOf(this.url) }, 'messaging: closed');
   }
 
+  /**
+   * Fault injection (faults.brokerDisconnect): closes the connection as if the broker dropped it
+   * and keeps it down, with no reconnect attempt, until `resumeConnection()`. Publishes fail with
+   * `not_connected` meanwhile; consumers re-subscribe on reconnect as after any outage.
+   */
+  dropConnection(): void {
+    if (this.closing || this.heldDown) return;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    this.heldDown = { released, release };
+    this.sleeping?.cancel();
+    const conn = this.conn;
+    if (conn) void conn.close().catch(() => undefined); // 'close' → onConnectionClosed → connectLoop waits
+  }
+
+  /** Ends `dropConnection`: reconnects at once (and with backoff if the broker is away). */
+  resumeConnection(): void {
+    const held = this.heldDown;
+    this.heldDown = undefined;
+    held?.release();
+  }
+
   private prepare(m: OutgoingMessage): WireMessage {
     let ctx = context.active();
     const explicit = validCorrelationId(m.opts?.correlationId);
@@ -239,6 +264,10 @@ export class Messaging extends EventEmitter<MessagingEvents> {
     this.looping = true;
     try {
       while (!this.closing) {
+        if (this.heldDown) {
+          await this.heldDown.released;
+          continue;
+        }
         try {
           await this.connectOnce();
           return;
@@ -294,6 +323,12 @@ export class Messaging extends EventEmitter<MessagingEvents> {
       this.detachAll();
       await conn.close().catch(() => undefined);
       return;
+    }
+    if (this.heldDown) {
+      // dropConnection() came while this connection was being set up
+      this.detachAll();
+      void conn.close().catch(() => undefined);
+      throw new MessagingError('not_connected', 'connection held down by a fault (faults.brokerDisconnect)');
     }
     this.conn = conn;
     this.backoff.reset();

@@ -4,22 +4,25 @@ import { suppressTracing } from '@opentelemetry/core';
 import { readRuntimeEnv } from '../env.js';
 import { createLogger, LogShipper } from '../log/index.js';
 import { createMetrics } from '../metrics/index.js';
-import { createApp, listen, Lifecycle, Readiness } from '../http/index.js';
+import { closeServer, createApp, listen, Lifecycle, Readiness } from '../http/index.js';
 import { Messaging } from '../messaging/index.js';
 import { Discovery } from '../discovery/index.js';
-import { ServiceClient } from '../client/index.js';
+import { ServiceClient, upstreamPolicyFrom } from '../client/index.js';
 import { shutdownTelemetry } from '../telemetry/index.js';
 import { declareLogTopology } from './topology.js';
 import { loadServiceConfig } from './service-config.js';
-import { faultMiddleware } from '../faults/index.js';
+import { faultMiddleware, FaultRunner } from '../faults/index.js';
 import { EXCHANGE_LOGS } from '../semconv.js';
 import type { ServiceRuntime, ServiceSpec } from './types.js';
+
+/** The admin listener (spec.adminPort) is reachable from this machine only. */
+const ADMIN_HOST = '127.0.0.1';
 
 /**
  * Boots one service instance the way every brewops service boots:
  * env → metrics → logger (stdout + batched shipping over RabbitMQ) → config (etcd, watched; else
  * the last good local copy) → readiness → HTTP app (+ fault injection) → messaging (optional) →
- * listen → spec.start → register in discovery under a lease.
+ * listen (+ the admin listener when asked) → spec.start → register in discovery under a lease. Fault flags apply from the start (faults/).
  * SIGTERM: stop intake, drain consumers, deregister, flush logs and telemetry, exit.
  */
 export async function startService(spec: ServiceSpec): Promise<ServiceRuntime> {
@@ -54,11 +57,21 @@ export async function startService(spec: ServiceSpec): Promise<ServiceRuntime> {
   );
   messaging.start().catch((err: unknown) => logger.error({ err }, 'messaging failed to start'));
 
+  // Process-level faults (crash, memory, CPU, broker disconnect), started and stopped on every config change.
+  const faultRunner = new FaultRunner({ faults: () => config.live.current.faults, instanceId: env.instanceId, logger, registry: metrics.registry, broker: messaging });
+  config.live.on('change', () => faultRunner.apply());
+  faultRunner.apply();
+  lifecycle.onShutdown('faults', async () => faultRunner.close(), 'intake');
+
   const discovery = new Discovery({ hosts: env.etcdHosts, logger, ttlSeconds: env.discoveryTtlSeconds });
   const clients = new Map<string, Promise<ServiceClient>>();
 
-  const app = createApp({ service: env.service, instanceId: env.instanceId, logger, metrics, readiness, ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}) });
-  app.use(faultMiddleware({ faults: () => config.live.current.faults, instanceId: env.instanceId, registry: metrics.registry }));
+  // Fault injection sees readiness too (a hung or failing instance fails its probes), not liveness or /metrics.
+  const faults = faultMiddleware({ faults: () => config.live.current.faults, instanceId: env.instanceId, registry: metrics.registry });
+  const app = createApp({ service: env.service, instanceId: env.instanceId, logger, metrics, readiness, beforeRoutes: faults, ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}) });
+  // With an admin port, probes and scrapes get an app of their own (same middleware, fault
+  // injection included, no service routes) on a loopback listener.
+  const adminApp = spec.adminPort === undefined ? undefined : createApp({ service: env.service, instanceId: env.instanceId, logger, metrics, readiness, beforeRoutes: faults });
   const router = new Router();
 
   // The runtime object is completed once the server listens.
@@ -73,11 +86,13 @@ export async function startService(spec: ServiceSpec): Promise<ServiceRuntime> {
     app,
     messaging: spec.messaging ? messaging : undefined,
     port: 0,
+    adminPort: undefined as number | undefined,
     client(service: string): Promise<ServiceClient> {
       let c = clients.get(service);
       if (!c) {
         c = discovery.watch(service).then((watch) => {
-          const client = new ServiceClient(watch, { service, registry: metrics.registry, logger });
+          // call policy from `upstreams.<service>` in this service's config, applied live
+          const client = new ServiceClient(watch, { service, registry: metrics.registry, logger, policy: upstreamPolicyFrom(config.live, service) });
           lifecycle.onShutdown(`client:${service}`, async () => { watch.close(); await client.close(); }, 'deregister');
           return client;
         });
@@ -95,6 +110,14 @@ export async function startService(spec: ServiceSpec): Promise<ServiceRuntime> {
   runtime.port = port;
 
   lifecycle.attachServer(server, readiness);
+  let adminPort: number | undefined;
+  if (adminApp !== undefined) {
+    const admin = await listen(adminApp, { host: ADMIN_HOST, port: spec.adminPort ?? 0 });
+    adminPort = admin.port;
+    runtime.adminPort = adminPort;
+    // Probes see 503 `draining` while the public listener drains; the admin one closes last.
+    lifecycle.onShutdown('admin-server', () => closeServer(admin.server, 1_000), 'flush');
+  }
   lifecycle.onShutdown('consumers', () => messaging.stopConsuming(), 'drain');
   if (spec.start) {
     if (spec.messaging) {
@@ -108,7 +131,7 @@ export async function startService(spec: ServiceSpec): Promise<ServiceRuntime> {
     service: env.service,
     instanceId: env.instanceId,
     host: env.host,
-    port,
+    ...(adminPort === undefined ? { port } : { port: adminPort, publicPort: port }),
     version: env.version,
     zone: env.zone,
   });
@@ -119,6 +142,9 @@ export async function startService(spec: ServiceSpec): Promise<ServiceRuntime> {
   lifecycle.onShutdown('telemetry', () => shutdownTelemetry(), 'flush');
   lifecycle.install();
 
-  logger.info({ port, host: env.host, version: env.version }, `${env.service} ready on http://${env.host}:${port}`);
+  logger.info(
+    { port, ...(adminPort === undefined ? {} : { adminPort }), host: env.host, version: env.version },
+    `${env.service} ready on http://${env.host}:${port}${adminPort === undefined ? '' : ` (health and metrics on http://${ADMIN_HOST}:${adminPort})`}`,
+  );
   return runtime;
 }

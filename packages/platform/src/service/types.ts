@@ -15,6 +15,14 @@ export interface ServiceSpec {
   readonly name: string;
   /** Port when `PORT` is unset. @default 0 (a free port, registered in discovery) */
   readonly defaultPort?: number;
+  /**
+   * Serve `/health/*` and `/metrics` on a listener of their own at this port on 127.0.0.1 (0: a
+   * free port) instead of on the service port, and register THAT port in discovery (`port`, so
+   * Prometheus, the supervisor and the controller reach it) with the service port as
+   * `publicPort`. The service's own app then answers those paths itself (the gateway: JSON 404).
+   * @default none (one listener serves everything)
+   */
+  readonly adminPort?: number;
   /** Request body limit. @default '1mb' */
   readonly bodyLimit?: string;
   /** Connects to RabbitMQ; readiness then requires the connection. @default false */
@@ -42,8 +50,10 @@ export interface ServiceRuntime {
   readonly app: Koa;
   /** Present when the spec asked for messaging. */
   readonly messaging: Messaging | undefined;
-  /** Port the HTTP server listens on (the registered one). */
+  /** Port the HTTP server listens on (the registered one, unless there is an admin port). */
   readonly port: number;
+  /** Port of the admin listener (`/health/*`, `/metrics`; the registered one) when the spec asked for one. */
+  readonly adminPort: number | undefined;
   /** A client for another service, over its live instances (cached per service). */
   client(service: string): Promise<ServiceClient>;
 }

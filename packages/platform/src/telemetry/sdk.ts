@@ -5,15 +5,13 @@ import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { KoaInstrumentation, KoaLayerType } from '@opentelemetry/instrumentation-koa';
-import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
 import { hostDetector, processDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { FIELD_SPAN_ID, FIELD_TRACE_FLAGS, FIELD_TRACE_ID } from '../log/ecs.js';
-import { registeredTelemetry, setRegisteredTelemetry } from './state.js';
+import { registeredTelemetry, setRegisteredInstrumentations, setRegisteredTelemetry } from './state.js';
 import { TolerantSpanExporter } from './tolerant-exporter.js';
 import { createSampler } from './sampler.js';
 
@@ -65,30 +63,24 @@ export function createPropagator(): TextMapPropagator {
   });
 }
 
-/** Exactly the instrumentations brewops uses: http, koa, undici, amqplib, pino. No fs, no dns. */
-export function createInstrumentations(): [
-  HttpInstrumentation,
-  KoaInstrumentation,
-  UndiciInstrumentation,
-  AmqplibInstrumentation,
-  PinoInstrumentation,
-] {
+/**
+ * Exactly the instrumentations brewops uses: http, koa, undici, amqplib. No fs, no dns, and no
+ * pino: the platform logger writes `trace.id` / `span.id` / `trace.flags` itself (log/logger.ts),
+ * so instrumentation-pino only repeated that work on every log line (and never sends records:
+ * logs go through stdout and the log exchange).
+ */
+export function createInstrumentations(): [HttpInstrumentation, KoaInstrumentation, UndiciInstrumentation, AmqplibInstrumentation] {
   return [
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (req: IncomingMessage) => isUntracedPath(req.url),
     }),
     // Router layers only: one span per plain middleware is noise, and keeping middleware out
     // leaves the HTTP server span active in middleware (request-scoped attributes land on it).
+    // A service without router layers on its hot path (the gateway) turns it off altogether:
+    // see disableKoaInstrumentation in ./index.ts.
     new KoaInstrumentation({ ignoreLayersType: [KoaLayerType.MIDDLEWARE] }),
     new UndiciInstrumentation(),
     new AmqplibInstrumentation(),
-    // Log correlation with the same ECS keys the platform logger writes (they coincide, so
-    // each appears once); log records are not sent to the OTel Logs SDK: logs go through
-    // stdout and the log exchange.
-    new PinoInstrumentation({
-      logKeys: { traceId: FIELD_TRACE_ID, spanId: FIELD_SPAN_ID, traceFlags: FIELD_TRACE_FLAGS },
-      disableLogSending: true,
-    }),
   ];
 }
 
@@ -116,6 +108,8 @@ export function createZipkinSpanProcessor(url: string, options: ZipkinProcessorO
 export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
   const spanProcessors = [...(options.spanProcessors ?? [])];
   if (options.zipkinUrl !== undefined) spanProcessors.push(createZipkinSpanProcessor(options.zipkinUrl));
+  const instrumentations = createInstrumentations();
+  setRegisteredInstrumentations(instrumentations);
   return new NodeSDK({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: options.service,
@@ -127,7 +121,7 @@ export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
     spanProcessors,
     sampler: createSampler(),
     textMapPropagator: createPropagator(),
-    instrumentations: createInstrumentations(),
+    instrumentations,
     // Traces only: an empty list keeps the SDK from building OTLP metric and log pipelines from env.
     metricReaders: [],
     logRecordProcessors: [],

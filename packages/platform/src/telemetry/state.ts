@@ -16,3 +16,22 @@ export function setRegisteredTelemetry(sdk: RegisteredTelemetry | undefined): vo
   if (sdk === undefined) delete (globalThis as Holder)[TELEMETRY_KEY];
   else (globalThis as Holder)[TELEMETRY_KEY] = sdk;
 }
+
+/** Where the SDK's instrumentations are kept, so a service can turn one off (see disableKoaInstrumentation). */
+export const INSTRUMENTATIONS_KEY = Symbol.for('brewops.telemetry.instrumentations');
+
+/** The part of an OTel instrumentation needed here. */
+export interface RegisteredInstrumentation {
+  readonly instrumentationName: string;
+  disable(): void;
+}
+
+type InstrumentationHolder = { [INSTRUMENTATIONS_KEY]?: readonly RegisteredInstrumentation[] };
+
+export function registeredInstrumentations(): readonly RegisteredInstrumentation[] {
+  return (globalThis as InstrumentationHolder)[INSTRUMENTATIONS_KEY] ?? [];
+}
+
+export function setRegisteredInstrumentations(list: readonly RegisteredInstrumentation[]): void {
+  (globalThis as InstrumentationHolder)[INSTRUMENTATIONS_KEY] = list;
+}

@@ -74,7 +74,8 @@ test('connection refused counts as never sent: even POST goes to another instanc
 
 test('power of two choices picks the less loaded of two, skips ejected ones, caps ejections at 50 %', async () => {
   const settings = {
-    service: 'u', timeoutMs: 1000, bodyTimeoutMs: 1000, breakerThreshold: 5, breakerHalfOpenAfterMs: 1000,
+    service: 'u', bodyTimeoutMs: 1000,
+    policy: () => ({ timeoutMs: 1000, retries: 2, retryBackoffMs: 0, retryBudgetRatio: 0.1, retryBudgetMinPerSecond: 3, breakerThreshold: 5, breakerHalfOpenAfterMs: 1000 }),
     ejectAfterFailures: 2, baseEjectionMs: 60_000, maxEjectionMs: 60_000, successesToForgetEjections: 20, connections: 1,
     metrics: createClientMetrics(undefined), logger: undefined,
   };

@@ -39,7 +39,9 @@ describe('config schema', () => {
     const r = validateConfig(schema, {});
     assert.ok(r.ok);
     assert.equal(r.value.logLevel, 'info');
-    assert.deepEqual(r.value.faults, { errorRatio: 0, latencyMs: 0, instances: {} });
+    assert.deepEqual(r.value.faults, {
+      errorRatio: 0, latencyMs: 0, hang: false, crashAt: null, memoryGrowthMbPerSec: 0, memoryCapMb: 256, cpuBurnRatio: 0, brokerDisconnect: false, instances: {},
+    });
     assert.equal(r.value['cacheMaxAgeSeconds'], 0);
   });
 

@@ -68,3 +68,11 @@ describe('correlation ID', () => {
     context.with(propagation.setBaggage(context.active(), bag), () => assert.equal(currentCorrelationId(), undefined));
   });
 });
+
+describe('newCorrelationId (pooled random bytes)', () => {
+  it('stays valid and unique across pool refills', () => {
+    const ids = Array.from({ length: 1_000 }, () => newCorrelationId());
+    assert.ok(ids.every((id) => /^[0-9a-f]{32}$/.test(id) && isValidCorrelationId(id)));
+    assert.equal(new Set(ids).size, ids.length);
+  });
+});

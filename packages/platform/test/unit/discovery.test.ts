@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EtcdLeaseInvalidError } from 'etcd3';
 import { EtcdHealth } from '../../src/discovery/health.js';
-import { assertKeySegment, parseKey, servicePrefix } from '../../src/discovery/keys.js';
+import { assertKeySegment, parseInstanceInfo, parseKey, servicePrefix } from '../../src/discovery/keys.js';
 import { RegistryView } from '../../src/discovery/registry-view.js';
 import type { RegistryKv } from '../../src/discovery/registry-view.js';
 import { isDiscoveryError } from '../../src/discovery/index.js';
@@ -136,9 +136,25 @@ describe('etcd health', () => {
       if (probes < 2) throw new Error('still down');
     }, 10);
     h.failed(new Error('down'));
-    await new Promise((r) => setTimeout(r, 80));
+    // no fixed wait: timers run late on a loaded machine; only the outcome matters
+    for (let waited = 0; !h.isHealthy && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
     assert.equal(h.isHealthy, true);
+    await new Promise((r) => setTimeout(r, 50));
     assert.equal(probes, 2, 'probing stops once healthy');
     h.close();
+  });
+});
+
+describe('parseInstanceInfo: publicPort (an instance whose `port` is its admin listener)', () => {
+  const key = { kind: 'instance' as const, service: 'gateway', instanceId: 'gateway-1' };
+  const base = { service: 'gateway', instanceId: 'gateway-1', host: '127.0.0.1', port: 41000, version: '1', zone: 'local', registeredAt: '2026-01-01T00:00:00Z' };
+  it('keeps a publicPort next to the registered port', () => {
+    const i = parseInstanceInfo(JSON.stringify({ ...base, publicPort: 8080 }), key);
+    assert.equal(i?.port, 41000);
+    assert.equal(i?.publicPort, 8080);
+  });
+  it('has none when it is absent or not an integer', () => {
+    assert.equal(parseInstanceInfo(JSON.stringify(base), key)?.publicPort, undefined);
+    assert.equal(parseInstanceInfo(JSON.stringify({ ...base, publicPort: '8080' }), key)?.publicPort, undefined);
   });
 });

@@ -199,7 +199,7 @@ describe('telemetry', () => {
     assert.equal(echo.attributes['brewops.correlation_id'], 'corr-hop-7');
   });
 
-  it('log lines carry trace.id / span.id of the request exactly once (logger mixin + instrumentation-pino)', async () => {
+  it('log lines carry trace.id / span.id of the request exactly once (the logger mixin)', async () => {
     memory.reset();
     logLines.length = 0;
     await get('/v1/items/9');

@@ -19,8 +19,6 @@ export class BarRepo {
   private readonly brewStmt: Database.Statement;
 
   constructor(readonly db: Database.Database) {
-    db.exec(`CREATE TABLE IF NOT EXISTS stock (sku TEXT PRIMARY KEY, quantity INTEGER NOT NULL CHECK (quantity >= 0));
-    CREATE TABLE IF NOT EXISTS brews (order_id TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT, brew_ms REAL NOT NULL, at TEXT NOT NULL);`);
     const seed = db.prepare('INSERT OR IGNORE INTO stock (sku, quantity) VALUES (?, ?)');
     db.transaction(() => { for (const [sku, n] of Object.entries(SEED_STOCK)) seed.run(sku, n); })();
     this.stockStmt = db.prepare('SELECT quantity FROM stock WHERE sku = ?');

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEvent } from '@brewops/contracts';
-import { OutboxStore, ProcessedMessages } from '@brewops/platform';
-import { openDatabase } from '../../src/db/open.js';
+import { openDatabase, OutboxStore, ProcessedMessages } from '@brewops/platform';
+import { BARISTA_MIGRATIONS } from '../../src/db/schema.js';
 import { BarRepo } from '../../src/db/bar-repo.js';
 import { decideBrew } from '../../src/handlers/brew.js';
 import { BaristaService } from '../../src/handlers/barista-service.js';
@@ -21,7 +21,7 @@ test('brew takes every line; one missing SKU rejects the whole order', () => {
 });
 
 test('payment.succeeded twice brews once; out of stock is rejected and takes nothing', async () => {
-  const db = openDatabase(':memory:');
+  const db = openDatabase({ file: ':memory:', migrations: BARISTA_MIGRATIONS });
   const repo = new BarRepo(db);
   const outbox = new OutboxStore(db);
   const service = new BaristaService(repo, outbox, new ProcessedMessages(db), 0, undefined, () => undefined);

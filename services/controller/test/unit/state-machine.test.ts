@@ -71,6 +71,22 @@ describe('InstanceMachine', () => {
     assert.equal(m.propose(2450, R)?.action, 'reinstate');
   });
 
+  it('an alert that arrived while the process was gone is dropped when the new one registers', () => {
+    const m = new InstanceMachine(0);
+    m.observe({ type: 'lease_lost' }, 5, R);
+    m.begin('reroute');
+    m.complete('reroute', true, 6, R);
+    m.begin('restart');
+    m.complete('restart', true, 2100, R);
+    // Alertmanager delivers the dead process's InstanceDown after the restart, before the new registration
+    m.observe({ type: 'alert', name: 'BrewopsInstanceDown', firing: true }, 2300, R);
+    const events = m.observe({ type: 'registered' }, 2350, R);
+    assert.ok(events.some((e) => e.type === 'alert' && /cleared with the old process: BrewopsInstanceDown/.test(e.detail)));
+    m.observe(ok, 2400, R);
+    m.observe(ok, 2450, R);
+    assert.equal(m.propose(2450, R)?.action, 'reinstate', 'not held back until the alert resolves 20 s later');
+  });
+
   it('a firing alert reroutes; recovery waits until it resolves', () => {
     const m = new InstanceMachine(0);
     m.observe({ type: 'alert', name: 'HighErrorRatio', firing: true }, 0, R);

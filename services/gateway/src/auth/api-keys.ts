@@ -1,5 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { AppError } from '@brewops/platform';
 import type { Principal } from './principal.js';
 
@@ -37,16 +36,28 @@ export function parseKeysFile(text: string): ApiKeyEntry[] {
   });
 }
 
-/** Looks API keys up by hash, in constant time per candidate. */
+/** What a key verifies to, worked out once per keys-file load instead of on every request. */
+interface Verified {
+  readonly entry: ApiKeyEntry;
+  readonly principal: Principal;
+  readonly expiresAtMs: number;
+}
+
+/**
+ * Looks API keys up by their SHA-256. Each entry's outcome (principal, expiry as a number) is
+ * computed when the keys are loaded, so a request costs one SHA-256 of the presented key and one
+ * map lookup. A hit needs no further comparison: the map is keyed by the full digest, and its
+ * timing tells nothing usable about a key (finding a key from digest prefixes needs preimages).
+ */
 export class ApiKeyStore {
-  private readonly byHash: Map<string, ApiKeyEntry>;
+  private readonly byHash: Map<string, Verified>;
 
   constructor(entries: readonly ApiKeyEntry[]) {
-    this.byHash = new Map(entries.map((e) => [e.sha256, e]));
-  }
-
-  static fromFile(file: string | undefined): ApiKeyStore {
-    return new ApiKeyStore(file === undefined ? [] : parseKeysFile(readFileSync(file, 'utf8')));
+    this.byHash = new Map(entries.map((e) => [e.sha256, {
+      entry: e,
+      principal: Object.freeze({ kind: 'api_key', id: `key:${e.id}`, services: e.services ?? ['*'], ...(e.rate ? { rate: e.rate } : {}) }),
+      expiresAtMs: e.expiresAt === undefined ? Infinity : Date.parse(e.expiresAt),
+    } satisfies Verified]));
   }
 
   get size(): number {
@@ -55,15 +66,14 @@ export class ApiKeyStore {
 
   /** The principal for `key`, or a 401/403 AppError with a code. */
   authenticate(key: string, now = Date.now()): Principal {
-    const hash = sha256Hex(key);
-    const entry = this.byHash.get(hash);
-    if (entry === undefined || !timingSafeEqual(Buffer.from(entry.sha256), Buffer.from(hash))) {
+    const found = this.byHash.get(sha256Hex(key));
+    if (found === undefined) {
       throw new AppError({ status: 401, code: 'invalid_api_key', message: 'API key is not valid', headers: { 'www-authenticate': 'ApiKey' } });
     }
-    if (entry.disabled === true) throw new AppError({ status: 403, code: 'api_key_disabled', message: 'API key is disabled' });
-    if (entry.expiresAt !== undefined && Date.parse(entry.expiresAt) <= now) {
+    if (found.entry.disabled === true) throw new AppError({ status: 403, code: 'api_key_disabled', message: 'API key is disabled' });
+    if (found.expiresAtMs <= now) {
       throw new AppError({ status: 401, code: 'api_key_expired', message: 'API key has expired', headers: { 'www-authenticate': 'ApiKey' } });
     }
-    return { kind: 'api_key', id: `key:${entry.id}`, services: entry.services ?? ['*'], ...(entry.rate ? { rate: entry.rate } : {}) };
+    return found.principal;
   }
 }

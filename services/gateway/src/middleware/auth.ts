@@ -1,12 +1,16 @@
 import type Koa from 'koa';
 import { AppError } from '@brewops/platform';
-import type { ApiKeyStore } from '../auth/api-keys.js';
 import type { JwtVerifier } from '../auth/jwt.js';
 import type { Principal } from '../auth/principal.js';
 
+/** The API keys in force (an ApiKeyStore, or an ApiKeyFile that follows the keys file). */
+export interface ApiKeys {
+  authenticate(key: string): Principal;
+}
+
 export interface AuthDeps {
   readonly required: boolean;
-  readonly keys: ApiKeyStore;
+  readonly keys: ApiKeys;
   readonly jwt: JwtVerifier;
   /** `METHOD /path` pairs open without credentials. */
   readonly publicRoutes: ReadonlySet<string>;

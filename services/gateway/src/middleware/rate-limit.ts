@@ -1,18 +1,21 @@
 import type Koa from 'koa';
-import { AppError } from '@brewops/platform';
+import { AppError, type RateLimitConfig } from '@brewops/platform';
 import type { Principal } from '../auth/principal.js';
 import type { RateLimiter } from '../handlers/rate-limiter.js';
+import { rateFor, type RateLimitDefaults } from '../handlers/rate-limits.js';
 
-export interface RateLimitDefaults {
-  readonly key: { readonly perSecond: number; readonly burst: number };
-  readonly anonymous: { readonly perSecond: number; readonly burst: number };
-}
+export type { RateLimitDefaults } from '../handlers/rate-limits.js';
 
-/** Token bucket per principal; over the limit: 429 `rate_limited` with Retry-After. */
-export function rateLimitMiddleware(limiter: RateLimiter, defaults: RateLimitDefaults): Koa.Middleware {
+/**
+ * Token bucket per principal; over the limit: 429 `rate_limited` with Retry-After. The limit is
+ * looked up per request (see `rateFor`): `limits()` returns the live config's `rateLimits`, so a
+ * lowered limit refuses the next requests once the bucket holds fewer tokens than the new burst,
+ * and a raised one refills at the new rate at once. A bucket keeps its tokens across a change.
+ */
+export function rateLimitMiddleware(limiter: RateLimiter, defaults: RateLimitDefaults, limits: () => Readonly<Record<string, RateLimitConfig>> = () => ({})): Koa.Middleware {
   return function gatewayRateLimit(ctx, next) {
     const p = ctx.state['principal'] as Principal;
-    const rate = p.rate ?? (p.kind === 'anonymous' ? defaults.anonymous : defaults.key);
+    const { rate } = rateFor(p, limits(), defaults);
     const d = limiter.take(p.id, rate.perSecond, rate.burst);
     ctx.set('ratelimit-limit', String(rate.burst));
     ctx.set('ratelimit-remaining', String(d.remaining));

@@ -25,7 +25,8 @@ const DROP_RESPONSE = new Set([semconv.HEADER_CORRELATION_ID, HEADER_INTERNAL]);
 const PREFIX = /^\/api\/([^/?]*)(?:\/([^?]*))?$/;
 
 /**
- * Proxies `/api/<service>/<rest>` to a discovered instance, streaming both bodies. Internal
+ * Proxies `/api/<service>/<rest>` to a discovered instance. The request body streams; the answer
+ * streams too unless it is small with a known length (`GATEWAY_BUFFER_RESPONSE_BYTES`). Internal
  * paths and answers a service marks internal (`x-brewops-internal`) are a JSON 404.
  */
 export function proxyMiddleware(cfg: GatewayConfig, upstreams: Upstreams): Koa.Middleware {
@@ -42,8 +43,10 @@ export function proxyMiddleware(cfg: GatewayConfig, upstreams: Upstreams): Koa.M
     }
 
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(ctx.headers)) {
-      if (HOP.has(name) || DROP_REQUEST.has(name) || value === undefined) continue;
+    const incoming = ctx.headers;
+    for (const name in incoming) {
+      const value = incoming[name];
+      if (value === undefined || HOP.has(name) || DROP_REQUEST.has(name)) continue;
       headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
     headers[semconv.HEADER_CORRELATION_ID] = String(ctx.state['correlationId']);
@@ -72,16 +75,43 @@ export function proxyMiddleware(cfg: GatewayConfig, upstreams: Upstreams): Koa.M
       res.body.resume();
       throw notFound('not_found', 'not found');
     }
+    const noBody = ctx.method === 'HEAD' || res.status === 204 || res.status === 304;
+    // A small answer of known length is read whole before the status goes out: one write to the
+    // client instead of a stream pipeline per request, and a connection that breaks mid-body is
+    // a clean 502 instead of a truncated 200. Larger or unknown-length answers stream.
+    const length = noBody ? NaN : Number(res.headers['content-length']);
+    let buffered: Buffer | undefined;
+    if (cfg.maxBufferedResponseBytes > 0 && length <= cfg.maxBufferedResponseBytes) buffered = await readSmall(res.body, length);
     ctx.status = res.status;
-    for (const [name, value] of Object.entries(res.headers)) {
+    for (const name in res.headers) {
+      const value = res.headers[name];
       if (value === undefined || HOP.has(name) || DROP_RESPONSE.has(name)) continue;
       ctx.set(name, value);
     }
     ctx.set('x-upstream-instance', res.instanceId);
-    if (ctx.method === 'HEAD' || res.status === 204 || res.status === 304) {
+    if (noBody) {
       res.body.resume();
       return;
     }
-    ctx.body = res.body;
+    ctx.body = buffered ?? res.body;
   };
+}
+
+/** Reads a body of `length` bytes (the upstream's content-length); a broken or short body is a 502. */
+export function readSmall(body: Readable, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const broken = (cause?: unknown): void =>
+      reject(new AppError({ status: 502, code: 'upstream_unavailable', message: 'the upstream connection broke while sending its answer', ...(cause === undefined ? {} : { cause }) }));
+    body.on('data', (c: Buffer) => {
+      chunks.push(c);
+      size += c.length;
+    });
+    body.once('error', broken);
+    body.once('end', () => {
+      if (size !== length) broken();
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+  });
 }

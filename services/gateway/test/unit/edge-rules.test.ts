@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKeyStore, parseKeysFile, sha256Hex } from '../../src/auth/api-keys.js';
 import { RateLimiter } from '../../src/handlers/rate-limiter.js';
+import { Readable } from 'node:stream';
 import { readGatewayConfig } from '../../src/config.js';
+import { readSmall } from '../../src/routes/proxy.js';
 
 test('API keys: only hashes are stored; invalid, expired and disabled keys get distinct codes', () => {
   const store = new ApiKeyStore(parseKeysFile(JSON.stringify({ keys: [
@@ -47,4 +49,22 @@ test('config: auth defaults to off; invalid values are refused', () => {
   assert.deepEqual(readGatewayConfig({}).services, ['order', 'member', 'status', 'payment', 'barista']);
   assert.throws(() => readGatewayConfig({ GATEWAY_AUTH: 'maybe' }), /GATEWAY_AUTH/);
   assert.throws(() => readGatewayConfig({ GATEWAY_MAX_BODY_BYTES: '-1' }), /GATEWAY_MAX_BODY_BYTES/);
+});
+
+test('config: the admin port defaults to a free one; a bad value is refused', () => {
+  assert.equal(readGatewayConfig({}).adminPort, 0);
+  assert.equal(readGatewayConfig({ GATEWAY_ADMIN_PORT: '9081' }).adminPort, 9081);
+  assert.throws(() => readGatewayConfig({ GATEWAY_ADMIN_PORT: '70000' }), /GATEWAY_ADMIN_PORT/);
+  assert.equal(readGatewayConfig({}).maxBufferedResponseBytes, 65_536);
+  assert.equal(readGatewayConfig({ GATEWAY_BUFFER_RESPONSE_BYTES: '0' }).maxBufferedResponseBytes, 0);
+});
+
+test('a small upstream answer is read whole; one that breaks or ends short is a 502 upstream_unavailable', async () => {
+  assert.equal((await readSmall(Readable.from([Buffer.from('{"a":'), Buffer.from('1}')]), 7)).toString(), '{"a":1}');
+  const short = await readSmall(Readable.from([Buffer.from('{"a"')]), 7).catch((e: unknown) => e);
+  assert.equal((short as { status: number }).status, 502);
+  assert.equal((short as { code: string }).code, 'upstream_unavailable');
+  const broken = new Readable({ read() { this.destroy(new Error('socket hang up')); } });
+  const err = await readSmall(broken, 7).catch((e: unknown) => e);
+  assert.equal((err as { code: string }).code, 'upstream_unavailable');
 });

@@ -7,7 +7,6 @@ export class MembersRepo {
   private readonly findStmt: Database.Statement;
 
   constructor(db: Database.Database) {
-    db.exec('CREATE TABLE IF NOT EXISTS members (id TEXT PRIMARY KEY, display_name TEXT NOT NULL, tier TEXT NOT NULL)');
     const seed = db.prepare('INSERT OR IGNORE INTO members (id, display_name, tier) VALUES (?, ?, ?)');
     db.transaction(() => { for (const m of SEED_MEMBERS) seed.run(m.id, m.displayName, m.tier); })();
     this.findStmt = db.prepare('SELECT id, display_name, tier FROM members WHERE id = ?');

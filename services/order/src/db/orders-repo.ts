@@ -11,21 +11,6 @@ export class OrdersRepo {
   private readonly purgeKeys: Database.Statement;
 
   constructor(readonly db: Database.Database) {
-    db.exec(`CREATE TABLE IF NOT EXISTS orders (
-      order_id TEXT PRIMARY KEY,
-      body TEXT NOT NULL,
-      status TEXT NOT NULL,
-      cancel_reason TEXT,
-      placed_at TEXT NOT NULL,
-      updated_at TEXT NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS idempotency_keys (
-      key TEXT PRIMARY KEY,
-      request_hash TEXT NOT NULL,
-      status_code INTEGER NOT NULL,
-      response TEXT NOT NULL,
-      created_at INTEGER NOT NULL
-    );`);
     this.insertOrder = db.prepare('INSERT INTO orders (order_id, body, status, placed_at, updated_at) VALUES (?, ?, ?, ?, ?)');
     this.selectOrder = db.prepare('SELECT body, status, cancel_reason, updated_at FROM orders WHERE order_id = ?');
     this.updateStatus = db.prepare('UPDATE orders SET status = ?, cancel_reason = ?, updated_at = ? WHERE order_id = ?');
@@ -42,7 +27,8 @@ export class OrdersRepo {
     const row = this.selectOrder.get(orderId) as { body: string; status: OrderStatus; cancel_reason: string | null; updated_at: string } | undefined;
     if (!row) return undefined;
     const order = JSON.parse(row.body) as Order;
-    return { ...order, status: row.status, cancelReason: row.cancel_reason, updatedAt: row.updated_at };
+    // orders stored before pricingFallbackCause existed read as null
+    return { ...order, pricingFallbackCause: order.pricingFallbackCause ?? null, status: row.status, cancelReason: row.cancel_reason, updatedAt: row.updated_at };
   }
 
   setStatus(orderId: string, status: OrderStatus, cancelReason: string | null, at: string): void {

@@ -17,7 +17,13 @@ export type MemberLookup =
   | { readonly kind: 'found'; readonly memberId: string; readonly discountPercent: number }
   | { readonly kind: 'guest' }
   | { readonly kind: 'unknown'; readonly memberId: string }
-  | { readonly kind: 'unavailable'; readonly memberId: string };
+  | { readonly kind: 'unavailable'; readonly memberId: string; readonly cause: MemberUnavailableCause };
+
+/**
+ * Why member could not be checked: `call_failed` — the call was made and failed (no instance,
+ * timeout, 5xx); `breaker_open` — no call was made, the order → member circuit breaker is open.
+ */
+export type MemberUnavailableCause = 'call_failed' | 'breaker_open';
 
 export interface Order {
   readonly orderId: string;
@@ -28,6 +34,8 @@ export interface Order {
   readonly totalCents: number;
   /** Set when the member could not be checked and guest pricing was applied. */
   readonly pricingFallback: 'member_unknown' | 'member_unavailable' | null;
+  /** With `member_unavailable`: whether the call failed or was skipped by the open breaker; null otherwise. */
+  readonly pricingFallbackCause: MemberUnavailableCause | null;
   readonly status: OrderStatus;
   readonly placedAt: string;
   /** Why the saga cancelled it (`payment_declined`, `out_of_stock`); null otherwise. */
@@ -65,6 +73,7 @@ export function priceOrder(body: PlaceOrderBody, member: MemberLookup, now = new
     discountPercent,
     totalCents: Math.round(subtotalCents * (100 - discountPercent) / 100),
     pricingFallback: member.kind === 'unknown' ? 'member_unknown' : member.kind === 'unavailable' ? 'member_unavailable' : null,
+    pricingFallbackCause: member.kind === 'unavailable' ? member.cause : null,
     status: 'placed',
     placedAt: now.toISOString(),
   };

@@ -5,11 +5,12 @@ import { MENU } from '../handlers/menu.js';
 import { parsePlaceOrder, priceOrder } from '../handlers/place-order.js';
 import { lookupMember } from '../handlers/member-lookup.js';
 import { idempotencyKeyOf, replay, requestHash } from '../handlers/idempotency.js';
+import type { MemberApi } from '../handlers/member-lookup.js';
 import type { OrderService } from '../handlers/order-service.js';
 import type { OrdersRepo } from '../db/orders-repo.js';
 import { ORDER_OPENAPI } from '../openapi.js';
 
-export function orderRoutes(router: Router, rt: ServiceRuntime, service: OrderService, repo: OrdersRepo): void {
+export function orderRoutes(router: Router, rt: ServiceRuntime, service: OrderService, repo: OrdersRepo, member: MemberApi): void {
   router.get('/v1/openapi.json', (ctx) => {
     ctx.body = ORDER_OPENAPI;
   });
@@ -33,10 +34,9 @@ export function orderRoutes(router: Router, rt: ServiceRuntime, service: OrderSe
       }
     }
     const body = parsePlaceOrder(raw);
-    const member = await lookupMember(await rt.client('member'), body.memberId, rt.logger);
-    const order = priceOrder(body, member);
+    const order = priceOrder(body, await lookupMember(member, body.memberId, rt.logger));
     const res = service.place(order, ...(key !== undefined ? [{ key, hash }] as const : []));
-    rt.logger.info({ orderId: (res.body as { orderId: string }).orderId, totalCents: order.totalCents, pricingFallback: order.pricingFallback }, 'order placed');
+    rt.logger.info({ orderId: (res.body as { orderId: string }).orderId, totalCents: order.totalCents, pricingFallback: order.pricingFallback, pricingFallbackCause: order.pricingFallbackCause }, 'order placed');
     ctx.status = res.statusCode;
     ctx.body = res.body;
   });

@@ -1,15 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEvent } from '@brewops/contracts';
-import { isAppError, OutboxStore, ProcessedMessages } from '@brewops/platform';
-import { openDatabase } from '../../src/db/open.js';
+import { isAppError, openDatabase, OutboxStore, ProcessedMessages } from '@brewops/platform';
+import { ORDER_MIGRATIONS } from '../../src/db/schema.js';
 import { OrdersRepo } from '../../src/db/orders-repo.js';
 import { OrderService } from '../../src/handlers/order-service.js';
 import { parsePlaceOrder, priceOrder } from '../../src/handlers/place-order.js';
 import { requestHash } from '../../src/handlers/idempotency.js';
 
 function setup() {
-  const db = openDatabase(':memory:');
+  const db = openDatabase({ file: ':memory:', migrations: ORDER_MIGRATIONS });
   const repo = new OrdersRepo(db);
   const outbox = new OutboxStore(db);
   let wakes = 0;

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nextHop, OutboxRelay, OutboxStore, ProcessedMessages } from '@brewops/platform';
+import { nextHop, openDatabase, OutboxRelay, OutboxStore, ProcessedMessages } from '@brewops/platform';
 import type { PublishOptions } from '@brewops/platform';
-import { openDatabase } from '../../src/db/open.js';
 
 const logger = { info() {}, warn() {}, error() {}, debug() {} };
 
@@ -26,7 +25,7 @@ function fakeBroker(failEvery = 0) {
 }
 
 function store(count: number): OutboxStore {
-  const s = new OutboxStore(openDatabase(':memory:'));
+  const s = new OutboxStore(openDatabase({ file: ':memory:' }));
   for (let i = 0; i < count; i++) s.add({ messageId: `m-${i}`, routingKey: 'order.placed', body: { i } });
   return s;
 }
@@ -73,7 +72,7 @@ test('retry schedule: one delay queue per step, then the parking queue', () => {
 });
 
 test('processed message IDs: a duplicate claims nothing; purged IDs are forgotten', () => {
-  const processed = new ProcessedMessages(openDatabase(':memory:'));
+  const processed = new ProcessedMessages(openDatabase({ file: ':memory:' }));
   assert.equal(processed.claim('c', 'm-1', 1000), true);
   assert.equal(processed.claim('c', 'm-1', 2000), false);
   assert.equal(processed.claim('other', 'm-1', 2000), true, 'each consumer keeps its own record');

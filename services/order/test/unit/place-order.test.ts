@@ -24,7 +24,7 @@ test('a valid order is priced with the member discount', () => {
 
 test('member unavailable → guest price, flagged', () => {
   const body = parsePlaceOrder({ memberId: 'm-1', items: [{ sku: 'espresso', quantity: 2 }] });
-  const order = priceOrder(body, { kind: 'unavailable', memberId: 'm-1' });
+  const order = priceOrder(body, { kind: 'unavailable', memberId: 'm-1', cause: 'call_failed' });
   assert.equal(order.totalCents, 500);
   assert.equal(order.pricingFallback, 'member_unavailable');
 });

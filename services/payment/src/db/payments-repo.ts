@@ -7,14 +7,6 @@ export class PaymentsRepo {
   private readonly updateStmt: Database.Statement;
 
   constructor(readonly db: Database.Database) {
-    db.exec(`CREATE TABLE IF NOT EXISTS payments (
-      order_id TEXT PRIMARY KEY,
-      payment_id TEXT NOT NULL,
-      amount_cents INTEGER NOT NULL,
-      status TEXT NOT NULL,
-      reason TEXT,
-      updated_at TEXT NOT NULL
-    );`);
     this.insertStmt = db.prepare('INSERT INTO payments (order_id, payment_id, amount_cents, status, reason, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
     this.selectStmt = db.prepare('SELECT order_id, payment_id, amount_cents, status, reason, updated_at FROM payments WHERE order_id = ?');
     this.updateStmt = db.prepare('UPDATE payments SET status = ?, reason = ?, updated_at = ? WHERE order_id = ?');

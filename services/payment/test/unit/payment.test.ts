@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEvent } from '@brewops/contracts';
-import { OutboxStore, ProcessedMessages } from '@brewops/platform';
-import { openDatabase } from '../../src/db/open.js';
+import { openDatabase, OutboxStore, ProcessedMessages } from '@brewops/platform';
+import { PAYMENT_MIGRATIONS } from '../../src/db/schema.js';
 import { PaymentsRepo } from '../../src/db/payments-repo.js';
 import { decideCharge, decideRefund } from '../../src/handlers/decide.js';
 import { NotYetError, PaymentService } from '../../src/handlers/payment-service.js';
@@ -13,7 +13,7 @@ const placed = (orderId: string, totalCents: number) => createEvent('order.place
 });
 
 function setup(limit = 5000) {
-  const db = openDatabase(':memory:');
+  const db = openDatabase({ file: ':memory:', migrations: PAYMENT_MIGRATIONS });
   const repo = new PaymentsRepo(db);
   const outbox = new OutboxStore(db);
   return { repo, outbox, service: new PaymentService(repo, outbox, new ProcessedMessages(db), limit, undefined, () => undefined) };

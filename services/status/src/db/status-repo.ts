@@ -16,12 +16,6 @@ export class StatusRepo {
   private readonly addChangeStmt: Database.Statement;
 
   constructor(readonly db: Database.Database, private readonly processed: ProcessedMessages) {
-    db.exec(`CREATE TABLE IF NOT EXISTS order_status (order_id TEXT PRIMARY KEY, status TEXT NOT NULL, updated_at TEXT NOT NULL);
-    CREATE TABLE IF NOT EXISTS status_changes (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT, order_id TEXT NOT NULL, status TEXT NOT NULL, at TEXT NOT NULL,
-      event_id TEXT NOT NULL, event_type TEXT NOT NULL, detail TEXT
-    );
-    CREATE INDEX IF NOT EXISTS status_changes_order ON status_changes(order_id, seq);`);
     this.currentStmt = db.prepare('SELECT status, updated_at FROM order_status WHERE order_id = ?');
     this.upsertStmt = db.prepare('INSERT INTO order_status (order_id, status, updated_at) VALUES (?, ?, ?) ON CONFLICT(order_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at');
     this.historyStmt = db.prepare('SELECT order_id, status, at, event_id, event_type, detail FROM status_changes WHERE order_id = ? ORDER BY seq');

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEvent } from '@brewops/contracts';
-import { ProcessedMessages } from '@brewops/platform';
-import { openDatabase } from '../../src/db/open.js';
+import { openDatabase, ProcessedMessages } from '@brewops/platform';
+import { STATUS_MIGRATIONS } from '../../src/db/schema.js';
 import { StatusRepo } from '../../src/db/status-repo.js';
 import { changeOf, isFinished, supersedes } from '../../src/handlers/read-model.js';
 import { sseFrame } from '../../src/handlers/status-feed.js';
@@ -19,7 +19,7 @@ test('the furthest status wins, whatever order the events arrive in', () => {
 });
 
 test('the read model applies each event once and keeps the history in arrival order', () => {
-  const db = openDatabase(':memory:');
+  const db = openDatabase({ file: ':memory:', migrations: STATUS_MIGRATIONS });
   const repo = new StatusRepo(db, new ProcessedMessages(db));
   const placed = changeOf(createEvent('order.placed', {
     orderId: id, memberId: null, totalCents: 250, pricingFallback: null, placedAt: new Date().toISOString(),

@@ -1,0 +1,4 @@
+export { openDatabase } from './open.js';
+export type { Migration, OpenDatabaseOptions } from './open.js';
+export { reliableStore } from './outbox.js';
+export type { ReliableStore, ReliableStoreOptions } from './outbox.js';
