@@ -31,6 +31,11 @@ export function indexTemplates(cfg: CollectorConfig): Array<{ name: string; body
               span: { properties: { id: keyword } },
               correlation: { properties: { id: keyword } },
               error: { properties: { type: keyword, message: { type: 'text' }, stack_trace: { type: 'text', index: false } } },
+              // ECS objects, mapped up front: whichever line of the day came first would otherwise
+              // decide (a plain `event: "x"` made `event` a keyword and refused every `event.duration`).
+              event: { properties: { duration: { type: 'long' }, action: keyword } },
+              host: { properties: { hostname: keyword } },
+              labels: { type: 'object' },
             },
           },
         },

@@ -83,10 +83,16 @@ test('a critical alert reaches the controller webhook quickly, with the bearer t
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   let amLog = '';
   am.stderr.on('data', (c: Buffer) => { amLog += c.toString('utf8'); });
-  t.after(() => {
+  t.after(async () => {
+    // Alertmanager writes its state files on shutdown: remove its directory only once it has exited.
+    const exited = am.exitCode !== null || am.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((r) => am.once('exit', () => r()));
     am.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+    if (am.exitCode === null && am.signalCode === null) am.kill('SIGKILL');
     sink.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   });
   const url = `http://127.0.0.1:${amPort}`;
   const deadline = Date.now() + 20_000;

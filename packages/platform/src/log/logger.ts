@@ -92,7 +92,38 @@ function correlationFields(): Record<string, string> {
   return out;
 }
 
-/** ECS error fields in place of `err` (pino's error key) or an Error under `error`; then PII masking. */
+/**
+ * Top-level names that are ECS objects in the search backend's mapping (every line carries
+ * `service.name`, `host.hostname`, `event.duration`, …). A plain value under one of them, e.g.
+ * `{ service: 'member' }` or `{ host: '127.0.0.1' }`, cannot be indexed next to those objects: the
+ * whole line would be refused as a mapping conflict and land in the dead-letter index. Such
+ * values are moved to `labels.<name>` (ECS's place for custom keywords); a string `error`
+ * becomes `error.message`.
+ */
+const ECS_OBJECT_ROOTS = ['service', 'host', 'event', 'trace', 'span', 'log', 'correlation', 'process', 'http', 'url', 'ecs', 'server', 'client', 'user', 'labels'] as const;
+
+function moveScalarsOffEcsObjects(obj: Record<string, unknown>): Record<string, unknown> {
+  let out = obj;
+  for (const key of ECS_OBJECT_ROOTS) {
+    const v = obj[key];
+    if (v === undefined || (v !== null && typeof v === 'object')) continue;
+    if (out === obj) out = { ...obj };
+    delete out[key];
+    out[`labels.${key}`] = v;
+  }
+  const e = obj['error'];
+  if (e !== undefined && (e === null || typeof e !== 'object')) {
+    if (out === obj) out = { ...obj };
+    delete out['error'];
+    out['error.message'] = e;
+  }
+  return out;
+}
+
+/**
+ * ECS error fields in place of `err` (pino's error key) or an Error under `error`; plain values
+ * moved off ECS object names (see ECS_OBJECT_ROOTS); then PII masking.
+ */
 function formatLogObject(obj: Record<string, unknown>): Record<string, unknown> {
   let out = obj;
   const err = obj['err'] ?? (obj['error'] instanceof Error ? obj['error'] : undefined);
@@ -102,7 +133,7 @@ function formatLogObject(obj: Record<string, unknown>): Record<string, unknown> 
     if (out['error'] === err) delete out['error'];
     Object.assign(out, ecsError(err));
   }
-  return sanitize(out);
+  return sanitize(moveScalarsOffEcsObjects(out));
 }
 
 function maskMessage(msg: unknown): unknown {

@@ -76,6 +76,25 @@ describe('createLogger', () => {
     assert.equal(line['msg'], undefined);
   });
 
+  it('moves plain values off ECS object names, so the line is not refused by the search backend', () => {
+    const out = capture();
+    const log = createLogger({ service: 'controller', instanceId: 'controller-1', destination: out });
+    log.info({ service: 'member', host: '127.0.0.1', event: 'lease_lost', error: 'timed out', port: 8080 }, 'x');
+    log.info({ service: { peer: 'member' }, 'event.action': 'suspect' }, 'y');
+    const [a, b] = out.parsed();
+    assert.equal(a?.['service'], undefined);
+    assert.equal(a?.['host'], undefined);
+    assert.equal(a?.['event'], undefined);
+    assert.equal(a?.['labels.service'], 'member');
+    assert.equal(a?.['labels.host'], '127.0.0.1');
+    assert.equal(a?.['labels.event'], 'lease_lost');
+    assert.equal(a?.['error.message'], 'timed out');
+    assert.equal(a?.['port'], 8080);
+    assert.equal(a?.['service.name'], 'controller', 'the base service.name is kept');
+    assert.deepEqual(b?.['service'], { peer: 'member' }, 'objects stay where they are');
+    assert.equal(b?.['event.action'], 'suspect');
+  });
+
   it('respects the level', () => {
     const out = capture();
     const log = createLogger({ service: 's', instanceId: 'i', level: 'warn', destination: out });
