@@ -13,11 +13,17 @@ import { configCopy, push } from './20-config-helpers.js';
 
 export const controllerUrl = process.env['BREWOPS_CONTROLLER_URL'] ?? 'http://127.0.0.1:9600';
 
-export interface TimelineEntry { at: string; sinceFailureMs: number; type: string; action?: string; result?: string; detail: string }
+/** `type` includes `verified` / `verification_failed` (the window after reinstatement); `from`/`to` on `state`. */
+export interface TimelineEntry { at: string; sinceFailureMs: number; type: string; action?: string; result?: string; detail: string; from?: string; to?: string }
+/**
+ * Open until the reinstated instance passed its verification window (`rules.verifyWindowMs`):
+ * `closedAt` is the end of that window; `durations.recoveryMs` the reinstatement that held.
+ */
 export interface Incident {
   id: string; service: string; instanceId: string; status: string; traceId: string;
-  openedAt: string; closedAt?: string; timeline: TimelineEntry[]; durations: Record<string, number>;
+  openedAt: string; closedAt?: string; timeline: TimelineEntry[]; durations: Record<string, number | null>;
 }
+/** `state`: healthy | suspect | rerouted | restarting | recovering | verifying (reinstated, in traffic, incident still open). */
 export interface InstanceSnapshot { service: string; instanceId: string; state: string; rerouted: boolean; flagged: string | null; pending: string | null; held: boolean }
 export interface IncidentsBody { dryRun: boolean; instances: InstanceSnapshot[]; incidents: Incident[] }
 

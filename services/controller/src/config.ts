@@ -53,6 +53,14 @@ export const configShape = {
       recoverAfterSuccesses: z.number().int().min(1).max(100).default(2),
       /** A restarted instance not ready within this time counts as a failed restart, ms. @default 20000 */
       recoveryTimeoutMs: z.number().int().min(100).max(600_000).default(20_000),
+      /**
+       * After reinstatement the instance is back in traffic but its incident stays open
+       * (`verifying`) this long: a failed probe streak, a lease loss, an alert or a traffic signal
+       * (error ratio, latency) within it records the recovery as failed and reroutes it again.
+       * 0: no window (reinstated = recovered). Keep it at least `traffic.windowMs` so the error
+       * ratio and latency were judged on traffic served after reinstatement, ms. @default 5000
+       */
+      verifyWindowMs: z.number().int().min(0).max(600_000).default(5000),
     })
     .strict()
     .prefault({}),
@@ -104,6 +112,7 @@ export interface RulesConfig {
   readonly restartAfterMs: number;
   readonly recoverAfterSuccesses: number;
   readonly recoveryTimeoutMs: number;
+  readonly verifyWindowMs: number;
 }
 
 export interface BackoffConfig {

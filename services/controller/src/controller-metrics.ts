@@ -12,6 +12,7 @@ export interface ControllerMetrics {
   readonly reroute: Histogram<'target_service'>;
   readonly restart: Histogram<'target_service'>;
   readonly recovery: Histogram<'target_service'>;
+  readonly verifications: Counter<'target_service' | 'result'>;
   readonly instances: Gauge<'state'>;
   readonly dryRun: Gauge;
   readonly probes: Counter<'result'>;
@@ -28,7 +29,11 @@ export function createControllerMetrics(registry: Metrics['registry']): Controll
     detection: h(n.METRIC_DETECTION_SECONDS, 'Last ready probe to the decision to reroute.'),
     reroute: h(n.METRIC_REROUTE_SECONDS, 'Last ready probe to the override written.'),
     restart: h(n.METRIC_RESTART_SECONDS, 'Restart request to actuator done.'),
-    recovery: h(n.METRIC_RECOVERY_SECONDS, 'Last ready probe to verified ready and reinstated.'),
+    recovery: h(n.METRIC_RECOVERY_SECONDS, 'Last ready probe to back in traffic for good (reinstated; observed once its verification window passed).'),
+    verifications: new Counter({
+      name: n.METRIC_VERIFICATIONS, help: 'Verification windows after reinstatement, by result (passed, failed, dry_run).',
+      labelNames: [n.LABEL_TARGET_SERVICE, n.LABEL_RESULT], registers,
+    }),
     instances: new Gauge({ name: n.METRIC_INSTANCES, help: 'Followed instances per state.', labelNames: ['state'], registers }),
     dryRun: new Gauge({ name: n.METRIC_DRY_RUN, help: '1 while the controller only records decisions.', registers }),
     probes: new Counter({ name: n.METRIC_PROBES, help: 'Active readiness probes by result.', labelNames: [n.LABEL_RESULT], registers }),

@@ -11,9 +11,7 @@ import { probeReady } from './prober.js';
 import type { Recorder } from './recorder.js';
 import { RegistrySource } from './registry-source.js';
 import { judge, parseRequestTotals, parseRssMb, RequestWindow } from './request-stats.js';
-
-/** Alert names the traffic signal raises in the state machine (besides Alertmanager's). */
-export const TRAFFIC_SIGNALS = { errors: 'error_ratio', slow: 'latency', memory: 'memory' } as const;
+import { INSTANCE_STATES, TRAFFIC_SIGNALS } from './state-machine.js';
 
 interface LoggerLike {
   info(obj: object, msg?: string): void;
@@ -169,7 +167,7 @@ export class Controller {
       });
     }
     this.decide();
-    const counts: Record<string, number> = { healthy: 0, suspect: 0, rerouted: 0, restarting: 0, recovering: 0 };
+    const counts: Record<string, number> = Object.fromEntries(INSTANCE_STATES.map((state) => [state, 0]));
     for (const s of this.engine.snapshot()) counts[s.state] = (counts[s.state] ?? 0) + 1;
     for (const [state, v] of Object.entries(counts)) this.deps.metrics.instances.set({ state }, v);
     this.schedule();
@@ -263,6 +261,9 @@ export class Controller {
       case 'reinstate':
         await this.deps.discovery.setOverride(d.service, d.instanceId, null);
         await this.mark(d, false);
+        // the verification window judges the error ratio and latency of traffic served from now
+        // on, not of requests the instance failed before it was rerouted
+        this.traffic.get(`${d.service}/${d.instanceId}`)?.window.reset();
         return 'override removed';
     }
   }

@@ -20,6 +20,8 @@ export interface EngineEvent {
   readonly result?: ActionResult;
   /** For `blocked`: which guard refused. */
   readonly blocked?: BlockReason;
+  /** For `verified`: when the instance went back into traffic for good. */
+  readonly verifyingSince?: number;
 }
 
 /** `dry_run`: decided, nothing changed. */

@@ -2,8 +2,9 @@ import type { ActionKind, InstanceState } from './state-machine.js';
 import type { ActionResult } from './engine.js';
 
 /**
- * open: being handled · recovered: verified ready and reinstated · cleared: ready again before
- * any action · flagged: left rerouted, needs a human · removed: the actuator no longer runs it.
+ * open: being handled (also while a reinstated instance is verifying) · recovered: reinstated and
+ * verified (ready and within the SLO for `rules.verifyWindowMs`) · cleared: ready again before any
+ * action · flagged: left rerouted, needs a human · removed: the actuator no longer runs it.
  */
 export type IncidentStatus = 'open' | 'recovered' | 'cleared' | 'flagged' | 'removed';
 
@@ -23,8 +24,12 @@ export interface TimelineEntry {
 export interface IncidentDurations {
   detectMs: number | null;
   rerouteMs: number | null;
+  /** Restart request to actuator done (not from the failure). */
   restartMs: number | null;
+  /** Back in traffic for good: the reinstatement whose verification passed; set when it passed. */
   recoveryMs: number | null;
+  /** The verification window passed (the incident closed as recovered). */
+  verifiedMs: number | null;
 }
 
 export interface Incident {
@@ -65,7 +70,7 @@ export class IncidentLog {
       closedAt: null,
       traceId,
       dryRun,
-      durations: { detectMs: null, rerouteMs: null, restartMs: null, recoveryMs: null },
+      durations: { detectMs: null, rerouteMs: null, restartMs: null, recoveryMs: null, verifiedMs: null },
       timeline: [],
     };
     this.open.set(`${service}/${instanceId}`, inc);

@@ -44,7 +44,7 @@ export class Recorder {
     if (!inc && (e.type === 'suspect' || e.type === 'decision')) inc = this.open(e);
     if (inc) this.append(inc, e);
     this.deps.logger.info(
-      { [n.ATTR_TARGET_SERVICE]: e.service, [n.ATTR_TARGET_INSTANCE]: e.instanceId, [n.ATTR_INCIDENT_ID]: inc?.id, event: e.type, action: e.action, result: e.result, from: e.from, to: e.to },
+      { [n.ATTR_TARGET_SERVICE]: e.service, [n.ATTR_TARGET_INSTANCE]: e.instanceId, [n.ATTR_INCIDENT_ID]: inc?.id, 'event.action': e.type, action: e.action, result: e.result, from: e.from, to: e.to },
       `controller: ${e.service}/${e.instanceId} ${e.type}${e.action ? ` ${e.action}` : ''}${e.result ? ` → ${e.result}` : ''}: ${e.detail}`,
     );
     const root = this.roots.get(key);
@@ -69,6 +69,10 @@ export class Recorder {
     } else if (e.type === 'blocked') {
       if (e.blocked) this.deps.metrics.blocked.inc({ reason: e.blocked });
       root?.addEvent('blocked', { [n.ATTR_REASON]: e.detail });
+    } else if (e.type === 'verified' || e.type === 'verification_failed') {
+      const result = this.deps.dryRun() ? 'dry_run' : e.type === 'verified' ? 'passed' : 'failed';
+      this.deps.metrics.verifications.inc({ target_service: e.service, result });
+      root?.addEvent(e.type, { detail: e.detail, [n.ATTR_RESULT]: result });
     } else {
       root?.addEvent(e.type, { detail: e.detail, ...(e.to ? { to: e.to } : {}) });
     }
@@ -116,10 +120,15 @@ export class Recorder {
         const started = [...inc.timeline].reverse().find((t) => t.type === 'decision' && t.action === 'restart');
         d.restartMs = started ? e.at - Date.parse(started.at) : null;
         if (d.restartMs !== null) this.deps.metrics.restart.observe(labels, d.restartMs / 1000);
-      } else if (e.action === 'reinstate') {
-        d.recoveryMs = since;
-        this.deps.metrics.recovery.observe(labels, since / 1000);
       }
+    }
+    // A reinstatement is a recovery only once its verification window passed (the state machine's
+    // `verified`); its duration runs to when the instance went back into traffic, since the window
+    // after it is a fixed wait (`rules.verifyWindowMs`), reported apart as `verifiedMs`.
+    if (e.type === 'verified') {
+      d.recoveryMs = (e.verifyingSince ?? e.at) - Date.parse(inc.failingSince);
+      d.verifiedMs = since;
+      this.deps.metrics.recovery.observe(labels, d.recoveryMs / 1000);
     }
   }
 

@@ -14,8 +14,13 @@ export const METRIC_DETECTION_SECONDS = 'brewops_controller_detection_seconds';
 export const METRIC_REROUTE_SECONDS = 'brewops_controller_reroute_seconds';
 /** Histogram: restart request → actuator done. */
 export const METRIC_RESTART_SECONDS = 'brewops_controller_restart_seconds';
-/** Histogram: last ready probe → verified ready and reinstated. */
+/**
+ * Histogram: last ready probe → back in traffic for good (the reinstatement whose verification
+ * window passed); observed when that window passes, never for a recovery that failed it.
+ */
 export const METRIC_RECOVERY_SECONDS = 'brewops_controller_recovery_seconds';
+/** Counter `{target_service, result}`: verification windows after reinstatement (passed, failed, dry_run). */
+export const METRIC_VERIFICATIONS = 'brewops_controller_verifications_total';
 /** Gauge `{state}`: instances per state-machine state. */
 export const METRIC_INSTANCES = 'brewops_controller_instances';
 /** Gauge: 1 in dry-run mode. */

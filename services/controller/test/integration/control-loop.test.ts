@@ -99,7 +99,7 @@ after(async () => {
 });
 
 describe('control loop', () => {
-  it('kill -9 of one member: detected, rerouted, restarted through the actuator, reinstated once ready', async () => {
+  it('kill -9 of one member: detected, rerouted, restarted through the actuator, reinstated once ready, verified over the window', async () => {
     const pid = supervisor.get('member-1').proc.pid!;
     const rerouted = watchFor(async () => (await override('member', 'member-1')) === 'OUT_OF_SERVICE');
     const t0 = Date.now();
@@ -117,15 +117,21 @@ describe('control loop', () => {
     assert.ok(restart, 'restarted through the supervisor admin API');
     const steps = inc.timeline.filter((t) => t.type === 'action').map((t) => `${t.action}:${t.result}`);
     assert.deepEqual(steps, ['reroute:ok', 'restart:ok', 'reinstate:ok']);
+    // reinstated, then verified over the window before the incident closed
+    const tail = inc.timeline.slice(inc.timeline.findIndex((t) => t.type === 'action' && t.action === 'reinstate'));
+    assert.deepEqual(tail.filter((t) => t.type === 'state' || t.type === 'verified').map((t) => t.type === 'state' ? `→ ${t.to}` : t.type), ['→ verifying', 'verified', '→ healthy']);
+    assert.equal(inc.timeline.at(-1)?.detail, 'verified: ready and within SLO for 5000 ms');
     assert.match(inc.traceId, /^[0-9a-f]{32}$/);
     const exposition = await (await fetch(`${controllerUrl}/metrics`)).text();
     assert.match(exposition, /brewops_controller_actions_total\{action="reroute",result="ok"\} 1/);
     assert.match(exposition, /brewops_controller_recovery_seconds_count\{target_service="member"\} 1/);
+    assert.match(exposition, /brewops_controller_verifications_total\{target_service="member",result="passed"\} 1/);
     console.log(inc.timeline.map((t) => `  +${t.sinceFailureMs} ms ${t.type}${t.action ? ` ${t.action}` : ''}${t.result ? ` → ${t.result}` : ''}: ${t.detail}`).join('\n'));
     const detectAt = Date.parse(inc.timeline.find((t) => t.type === 'decision' && t.action === 'reroute')!.at);
     console.log(
       `member-1 kill -9 → detected (reroute decision) ${detectAt - t0} ms, override in etcd ${rerouted.first()! - t0} ms, ` +
-      `restart requested ${restart.at - t0} ms, ready and reinstated ${Date.parse(inc.closedAt!) - t0} ms ` +
+      `restart requested ${restart.at - t0} ms, ready and reinstated ${Date.parse(inc.failingSince) + inc.durations.recoveryMs! - t0} ms, ` +
+      `verified (incident closed) ${Date.parse(inc.closedAt!) - t0} ms ` +
       `(seen by the test ${recoveredAt - t0} ms); controller's own: ${JSON.stringify(inc.durations)}`,
     );
   });
@@ -142,7 +148,7 @@ describe('control loop', () => {
     assert.equal(rerouted.first(), undefined, 'no override was ever written for the last healthy instance');
     assert.ok(inc.timeline.some((t) => t.type === 'blocked' && /last healthy/.test(t.detail)), JSON.stringify(inc.timeline, null, 1));
     assert.deepEqual(inc.timeline.filter((t) => t.type === 'action').map((t) => `${t.action}:${t.result}`), ['restart:ok', 'reinstate:ok']);
-    console.log(`solo-1 (single instance) kill -9 → not rerouted; restarted in place, ready ${Date.parse(inc.closedAt!) - t0} ms`);
+    console.log(`solo-1 (single instance) kill -9 → not rerouted; restarted in place, ready ${Date.parse(inc.failingSince) + inc.durations.recoveryMs! - t0} ms, verified ${Date.parse(inc.closedAt!) - t0} ms`);
   });
 
   it('POST /v1/alerts needs the bearer token', async () => {
@@ -179,7 +185,38 @@ describe('control loop', () => {
     assert.ok(rerouted.first() !== undefined);
     assert.notEqual(supervisor.get('member-2').proc.pid, pid, 'restarted');
     assert.equal(await override('member', 'member-2'), null);
-    console.log(`member-2 alert → override ${rerouted.first()! - t0} ms, reinstated ${Date.parse(inc.closedAt!) - t0} ms`);
+    console.log(`member-2 alert → override ${rerouted.first()! - t0} ms, reinstated ${Date.parse(inc.failingSince) + inc.durations.recoveryMs! - t0} ms, verified ${Date.parse(inc.closedAt!) - t0} ms`);
+  });
+
+  it('an alert while the reinstated instance is verifying: recovery recorded as failed, rerouted and restarted again, then verified', async () => {
+    const alert = async (): Promise<void> => {
+      const hook = { version: '4', status: 'firing', alerts: [{ status: 'firing', labels: { alertname: 'BrewopsHighErrorRatio', severity: 'critical', service: 'member', instance_id: 'member-2' } }] };
+      const res = await fetch(`${controllerUrl}/v1/alerts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${webhookToken}` }, body: JSON.stringify(hook) });
+      assert.deepEqual(await res.json(), { accepted: 1, ignored: 0, unknownInstances: 0, stale: 0 });
+    };
+    const t0 = Date.now();
+    await alert();
+    await waitFor('member-2 reinstated and verifying', async () =>
+      (await incidents()).instances.find((i) => i.instanceId === 'member-2' && i.state === 'verifying'), 30_000, 20);
+    assert.equal(await override('member', 'member-2'), null, 'back in traffic while verifying');
+    const during = await incidents();
+    assert.equal(during.incidents.find((i) => i.instanceId === 'member-2' && Date.parse(i.openedAt) >= t0 - 1000)?.status, 'open', 'the incident stays open while verifying');
+    const restartsBefore = supervisor.restartRequests.filter((r) => r.id === 'member-2').length;
+    await alert(); // the breach: the fault is still there after the restart
+    const inc = await waitFor('the incident of member-2 to close', async () =>
+      (await incidents()).incidents.find((i) => i.instanceId === 'member-2' && Date.parse(i.openedAt) >= t0 - 1000 && i.status !== 'open'), 40_000, 20);
+    assert.equal(inc.status, 'recovered', JSON.stringify(inc.timeline, null, 1));
+    const failed = inc.timeline.find((t) => t.type === 'verification_failed');
+    assert.match(failed?.detail ?? '', /^alert: BrewopsHighErrorRatio, \d+ ms into the 5000 ms window$/, JSON.stringify(inc.timeline, null, 1));
+    assert.deepEqual(inc.timeline.filter((t) => t.type === 'action').map((t) => `${t.action}:${t.result}`),
+      ['reroute:ok', 'restart:ok', 'reinstate:ok', 'reroute:ok', 'restart:ok', 'reinstate:ok'], 'the next step after the failed verification: reroute, then restart');
+    assert.equal(supervisor.restartRequests.filter((r) => r.id === 'member-2').length, restartsBefore + 1, 'restarted again');
+    assert.equal(inc.timeline.at(-1)?.to, 'healthy');
+    assert.equal(await override('member', 'member-2'), null);
+    const exposition = await (await fetch(`${controllerUrl}/metrics`)).text();
+    assert.match(exposition, /brewops_controller_verifications_total\{target_service="member",result="failed"\} 1/);
+    const at = (t: { at: string }): number => Date.parse(t.at) - t0;
+    console.log(`member-2 breach while verifying → verification failed ${at(failed!)} ms, rerouted again, restarted, verified ${Date.parse(inc.closedAt!) - t0} ms after the first alert`);
   });
 
   it('an override the controller did not write (an operator\'s) is left alone', async () => {
