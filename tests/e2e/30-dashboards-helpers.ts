@@ -35,6 +35,7 @@ export const INCIDENT_PANELS: ReadonlyArray<{ dashboard: string; panel: string }
   { dashboard: 'brewops / Control loop', panel: 'Actions by type and result' },
   { dashboard: 'brewops / Control loop', panel: 'Time to detect and reroute' },
   { dashboard: 'brewops / Control loop', panel: 'Time to restart and recover' },
+  { dashboard: 'brewops / Control loop', panel: 'Verifications after reinstate' },
 ];
 
 export const isIncidentPanel = (d: Dashboard, p: Panel): boolean =>

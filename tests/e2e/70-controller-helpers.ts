@@ -21,7 +21,7 @@ export interface TimelineEntry { at: string; sinceFailureMs: number; type: strin
  */
 export interface Incident {
   id: string; service: string; instanceId: string; status: string; traceId: string;
-  openedAt: string; closedAt?: string; timeline: TimelineEntry[]; durations: Record<string, number | null>;
+  failingSince: string; openedAt: string; closedAt?: string; timeline: TimelineEntry[]; durations: Record<string, number | null>;
 }
 /** `state`: healthy | suspect | rerouted | restarting | recovering | verifying (reinstated, in traffic, incident still open). */
 export interface InstanceSnapshot { service: string; instanceId: string; state: string; rerouted: boolean; flagged: string | null; pending: string | null; held: boolean }

@@ -15,6 +15,7 @@ const DETECTION = 'brewops_controller_detection_seconds';
 const REROUTE = 'brewops_controller_reroute_seconds';
 const RESTART = 'brewops_controller_restart_seconds';
 const RECOVERY = 'brewops_controller_recovery_seconds';
+const VERIFICATIONS = 'brewops_controller_verifications_total';
 
 
 /** p50 and p99 of one incident-timing histogram, per target service. */
@@ -38,7 +39,7 @@ export const controlLoop: DashboardSource = {
     .withRow(row('Followed instances'))
     .withPanel(statPanel('Instances per state', [{ expr: `sum by (state) (${INSTANCES})`, legend: '{{state}}' }], {
       unit: 'short', span: 12,
-      description: 'Instances the controller follows, per state: healthy → suspect → rerouted → restarting → recovering → healthy.',
+      description: 'Instances the controller follows, per state: healthy → suspect → rerouted → restarting → recovering → verifying (reinstated, in traffic, the SLO window running) → healthy.',
     }))
     .withPanel(statPanel('Dry run', [{ expr: `max(${DRY_RUN})`, legend: 'dry run' }], {
       unit: 'bool_on_off', span: 4, thresholds: [{ value: 1, color: 'orange' }],
@@ -53,7 +54,7 @@ export const controlLoop: DashboardSource = {
       description: 'Alertmanager notifications received on the webhook (critical alerts), including ones about instances it does not follow.',
     }))
     .withPanel(timeseriesPanel('Instances per state over time', [{ expr: `sum by (state) (${INSTANCES})`, legend: '{{state}}' }], {
-      unit: 'short', span: 12, min: 0, description: 'A kill shows as healthy → suspect → rerouted → restarting → recovering → healthy.',
+      unit: 'short', span: 12, min: 0, description: 'A kill shows as healthy → suspect → rerouted → restarting → recovering → verifying (reinstated, in traffic, the SLO window running) → healthy.',
     }))
     .withPanel(timeseriesPanel('Readiness probes', [{ expr: `sum by (result) (rate(${PROBES}[${RATE}]))`, legend: '{{result}}' }], {
       unit: 'reqps', span: 12, min: 0, description: 'Active GET /health/ready probes per second, by result (ok, failed).',
@@ -66,12 +67,18 @@ export const controlLoop: DashboardSource = {
       description: 'Controller actions per interval: result ok, error (alert: BrewopsControllerActionsFailing) or dry_run.',
       links: [{ title: 'Controller log in Kibana', url: kibanaDiscover('service.name:"controller"') }],
     }))
+    .withPanel(timeseriesPanel('Verifications after reinstate', [{
+      expr: `sum by (target_service, result) (increase(${VERIFICATIONS}[${RATE}]))`, legend: '{{target_service}} {{result}}',
+    }], {
+      unit: 'short', span: 24, min: 0,
+      description: 'A reinstated instance stays in the incident until it has been ready and within the SLO (error ratio, latency) for rules.verifyWindowMs: passed closes the incident; failed reroutes it again.',
+    }))
     .withRow(row('Incident timings (from the last ready probe before the failure)'))
     .withPanel(timeseriesPanel('Time to detect and reroute', [...timing(DETECTION, 'detected'), ...timing(REROUTE, 'rerouted')], {
       unit: 's', span: 12, description: 'Detected: the decision to reroute. Rerouted: the override written, traffic off the instance.',
     }))
     .withPanel(timeseriesPanel('Time to restart and recover', [...timing(RESTART, 'restart'), ...timing(RECOVERY, 'recovered')], {
-      unit: 's', span: 12, description: 'Restart: request to actuator done. Recovered: verified ready and reinstated (the end of the incident).',
+      unit: 's', span: 12, description: 'Restart: request to actuator done. Recovered: back in traffic for good (the reinstatement whose verification window passed; the incident closes a window later).',
     }))
     .build(),
 };
