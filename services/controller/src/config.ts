@@ -1,5 +1,19 @@
 import { z } from '@brewops/platform';
 
+/** Smallest window: two scrapes of the local stack's Prometheus (`scrape_interval: 5s`); `increase` needs two samples. */
+export const MIN_WINDOW_MS = 10_000;
+
+const DURATION = /^(\d+(ms|s|m|h))+$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A PromQL duration (`30s`, `1m30s`, `500ms`) in ms; `NaN` if it is not one. */
+export function parseDurationMs(d: string): number {
+  if (!DURATION.test(d)) return Number.NaN;
+  let ms = 0;
+  for (const m of d.matchAll(/(\d+)(ms|s|m|h)/g)) ms += Number(m[1]) * UNIT_MS[m[2]!]!;
+  return ms;
+}
+
 /**
  * The controller's rules and thresholds, on top of the platform's keys. Layers:
  * config/services/controller.yaml (none yet: defaults apply); applied live, no restart.
@@ -32,12 +46,43 @@ export const configShape = {
       windowMs: z.number().int().min(500).max(600_000).default(3000),
       /** Fewer requests than this in the window: no verdict (idle instances say nothing). @default 5 */
       minRequests: z.number().int().min(1).max(1_000_000).default(5),
-      /** A higher share of 5xx answers in the window is a failure signal (`error_ratio`). @default 0.5 */
+      /** A higher share of 5xx answers in the window is a failure signal (`error_ratio`; also the threshold of `prom_error_ratio`). @default 0.5 */
       maxErrorRatio: z.number().min(0).max(1).default(0.5),
-      /** A higher mean latency in the window is a failure signal (`latency`), ms. @default 1000 */
+      /** A higher mean latency in the window is a failure signal (`latency`; also the threshold of `prom_latency`), ms. @default 1000 */
       maxMeanLatencyMs: z.number().int().min(1).max(600_000).default(1000),
       /** Resident memory above this is a failure signal (`memory`: a leak), MB. @default 768 */
       maxRssMb: z.number().int().min(16).max(1_048_576).default(768),
+    })
+    .strict()
+    .prefault({}),
+  /**
+   * The Prometheus signal (`prom_error_ratio`, `prom_latency`; src/prometheus-signal.ts): the same
+   * 5xx share and mean latency as `traffic`, from Prometheus' series of each instance. Slower than
+   * the direct read (scrape interval + window) but it needs no route to the instance and matches
+   * the dashboards. Thresholds are `traffic.maxErrorRatio` and `traffic.maxMeanLatencyMs`.
+   */
+  prometheus: z
+    .object({
+      /** Query Prometheus at all; off clears the signals it raised. @default true */
+      enabled: z.boolean().default(true),
+      /** Prometheus' base URL (the HTTP API is `<url>/api/v1/query`). @default env `PROMETHEUS_URL`, else http://127.0.0.1:9090 (the stack's Prometheus) */
+      url: z.string().url().default(process.env['PROMETHEUS_URL'] ?? 'http://127.0.0.1:9090'),
+      /** Period of the queries (three instant queries for all instances at once), ms. @default 5000 */
+      intervalMs: z.number().int().min(1000).max(600_000).default(5000),
+      /** Timeout of each query (sent to Prometheus too), ms. @default 2000 */
+      timeoutMs: z.number().int().min(100).max(60_000).default(2000),
+      /**
+       * PromQL range the ratio and mean latency are computed over (`30s`, `1m`). At least 2× the
+       * scrape interval (`increase` needs two samples; the stack scrapes every 5 s), so ≥ 10s. An
+       * instance is judged only once a whole window lies after its registration and its last time
+       * out of traffic (reroute, restart, reinstatement). @default "30s"
+       */
+      window: z
+        .string()
+        .refine((d) => parseDurationMs(d) >= MIN_WINDOW_MS, { message: `a PromQL duration of at least ${MIN_WINDOW_MS / 1000}s, e.g. "30s" or "1m"` })
+        .default('30s'),
+      /** Fewer user requests than this in the window: no verdict (idle instances say nothing). @default 10 */
+      minRequests: z.number().int().min(1).max(1_000_000).default(10),
     })
     .strict()
     .prefault({}),
@@ -106,6 +151,15 @@ export interface TrafficConfig {
   readonly maxRssMb: number;
 }
 
+export interface PrometheusSignalConfig {
+  readonly enabled: boolean;
+  readonly url: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly window: string;
+  readonly minRequests: number;
+}
+
 export interface RulesConfig {
   readonly suspectAfterFailures: number;
   readonly rerouteAfterFailures: number;
@@ -134,6 +188,7 @@ export interface ControllerConfig {
   readonly unreachableAlerts: readonly string[];
   readonly probe: ProbeConfig;
   readonly traffic: TrafficConfig;
+  readonly prometheus: PrometheusSignalConfig;
   readonly rules: RulesConfig;
   readonly backoff: BackoffConfig;
   readonly safety: SafetyConfig;

@@ -17,6 +17,7 @@ export interface ControllerMetrics {
   readonly dryRun: Gauge;
   readonly probes: Counter<'result'>;
   readonly alerts: Counter<'status'>;
+  readonly prometheusQueries: Counter<'result'>;
 }
 
 export function createControllerMetrics(registry: Metrics['registry']): ControllerMetrics {
@@ -38,5 +39,9 @@ export function createControllerMetrics(registry: Metrics['registry']): Controll
     dryRun: new Gauge({ name: n.METRIC_DRY_RUN, help: '1 while the controller only records decisions.', registers }),
     probes: new Counter({ name: n.METRIC_PROBES, help: 'Active readiness probes by result.', labelNames: [n.LABEL_RESULT], registers }),
     alerts: new Counter({ name: n.METRIC_ALERTS, help: 'Alertmanager alerts received, by status.', labelNames: ['status'], registers }),
+    prometheusQueries: new Counter({
+      name: n.METRIC_PROMETHEUS_QUERIES, help: 'Instant queries to Prometheus for its error ratio and latency signal, by result (ok, error, timeout, unreachable).',
+      labelNames: [n.LABEL_RESULT], registers,
+    }),
   };
 }

@@ -7,11 +7,14 @@ import type { ControllerMetrics } from './controller-metrics.js';
 import { Engine } from './engine.js';
 import type { Decision } from './engine.js';
 import { isControllerError } from './errors.js';
+import { PrometheusSignal } from './prometheus-signal.js';
+import type { PrometheusTarget } from './prometheus-signal.js';
 import { probeReady } from './prober.js';
 import type { Recorder } from './recorder.js';
 import { RegistrySource } from './registry-source.js';
 import { judge, parseRequestTotals, parseRssMb, RequestWindow } from './request-stats.js';
-import { INSTANCE_STATES, TRAFFIC_SIGNALS } from './state-machine.js';
+import { INSTANCE_STATES, PROMETHEUS_SIGNALS, TRAFFIC_SIGNALS } from './state-machine.js';
+import type { InstanceState } from './state-machine.js';
 
 interface LoggerLike {
   info(obj: object, msg?: string): void;
@@ -51,6 +54,12 @@ export class Controller {
   private stopped = false;
   /** Request counters per instance (its own /metrics), and when they were last read. */
   private readonly traffic = new Map<string, { window: RequestWindow; readAt: number; registeredAt: string | undefined; busy: boolean }>();
+  /** The Prometheus signal: its own timer; judges only windows of an instance's current spell in traffic. */
+  private readonly prometheus: PrometheusSignal;
+  /** Last time each instance was seen out of traffic (rerouted, restarting, reinstating, held, lease lost). */
+  private readonly outOfTrafficAt = new Map<string, number>();
+  /** Since when this process has watched the fleet as the acting replica (it knows nothing of before). */
+  private watchingSince = Date.now();
 
   constructor(private readonly deps: ControllerDeps) {
     this.engine = new Engine(deps.config, (e) => deps.recorder().record(e), Date.now());
@@ -67,16 +76,38 @@ export class Controller {
       },
       deps.logger,
     );
+    this.prometheus = new PrometheusSignal({
+      config: deps.config,
+      targets: () => this.prometheusTargets(),
+      verdict: (v) => {
+        if (this.stopped || !this.acting) return;
+        const now = Date.now();
+        this.engine.signal(v.service, v.instanceId, { type: 'alert', name: PROMETHEUS_SIGNALS.errors, firing: v.errors }, now);
+        this.engine.signal(v.service, v.instanceId, { type: 'alert', name: PROMETHEUS_SIGNALS.slow, firing: v.slow }, now);
+        if (v.errors || v.slow) this.decide();
+      },
+      clear: (service, instanceId) => {
+        const now = Date.now();
+        this.engine.signal(service, instanceId, { type: 'alert', name: PROMETHEUS_SIGNALS.errors, firing: false }, now);
+        this.engine.signal(service, instanceId, { type: 'alert', name: PROMETHEUS_SIGNALS.slow, firing: false }, now);
+      },
+      active: () => this.acting,
+      logger: deps.logger,
+      queries: deps.metrics.prometheusQueries,
+    });
   }
 
   async start(): Promise<void> {
     await this.registry.start();
+    this.watchingSince = Date.now();
     this.schedule();
+    this.prometheus.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.prometheus.stop();
     await this.registry.close();
   }
 
@@ -90,6 +121,7 @@ export class Controller {
    * etcd) are adopted as this replica's own, so they are reinstated or restarted, not held.
    */
   async becameLeader(): Promise<void> {
+    this.watchingSince = Date.now(); // the previous leader's reroutes and reinstatements are unknown here
     const marks = await this.deps.leadership?.reroutedByController().catch((err: unknown) => {
       this.deps.logger.warn({ err }, 'controller: cannot read the previous leader\'s reroutes');
       return [];
@@ -156,6 +188,7 @@ export class Controller {
       }
       const foreign = override !== null && !this.ownOverrides.has(key);
       this.engine.hold(s.service, s.instanceId, foreign);
+      if (foreign || !info || outOfTraffic(s)) this.outOfTrafficAt.set(key, Date.now());
       if (!info || foreign || this.probing.has(key)) continue;
       this.readTraffic(s.service, s.instanceId, `http://${info.host}:${info.port}`, info.registeredAt);
       this.probing.add(key);
@@ -217,6 +250,29 @@ export class Controller {
       });
   }
 
+  /**
+   * The instances the Prometheus signal may judge, each with the moment after which its series
+   * describe only the current process in traffic (see `PrometheusSignal`): the latest of its
+   * registration (a restart keeps the instance ID, so the series run on), its last time out of
+   * traffic (the requests it failed before a reroute are not the reinstated instance's) and the
+   * moment this replica began to watch. Instances out of traffic now are not judged at all.
+   */
+  private prometheusTargets(): PrometheusTarget[] {
+    const out: PrometheusTarget[] = [];
+    const now = Date.now();
+    for (const s of this.engine.snapshot()) {
+      const key = `${s.service}/${s.instanceId}`;
+      const info = this.registry.info(s.service, s.instanceId);
+      if (!info || s.held || outOfTraffic(s)) {
+        this.outOfTrafficAt.set(key, now);
+        continue;
+      }
+      const since = Math.max(Date.parse(info.registeredAt), this.outOfTrafficAt.get(key) ?? 0, this.watchingSince);
+      out.push({ service: s.service, instanceId: s.instanceId, since });
+    }
+    return out;
+  }
+
   private decide(): void {
     if (this.stopped || !this.acting) return;
     for (const d of this.engine.step(Date.now())) void this.perform(d);
@@ -236,6 +292,7 @@ export class Controller {
         this.deps.logger.warn({ err, service: d.service, instanceId: d.instanceId }, 'controller: instance removed or stopped on purpose; forgetting it');
         this.engine.complete(d, 'error', err.message, Date.now());
         this.engine.forget(d.service, d.instanceId);
+        this.outOfTrafficAt.delete(`${d.service}/${d.instanceId}`);
         // no override of ours stays behind for an instance nobody runs
         if (this.ownOverrides.has(`${d.service}/${d.instanceId}`)) {
           await this.deps.discovery.setOverride(d.service, d.instanceId, null).catch((e: unknown) => this.deps.logger.warn({ err: e }, 'controller: could not remove the override'));
@@ -264,6 +321,8 @@ export class Controller {
         // the verification window judges the error ratio and latency of traffic served from now
         // on, not of requests the instance failed before it was rerouted
         this.traffic.get(`${d.service}/${d.instanceId}`)?.window.reset();
+        // and the Prometheus signal judges it only once a whole window lies after this moment
+        this.outOfTrafficAt.set(`${d.service}/${d.instanceId}`, Date.now());
         return 'override removed';
     }
   }
@@ -273,4 +332,11 @@ export class Controller {
     await this.deps.leadership?.markRerouted(d.service, d.instanceId, rerouted).catch((err: unknown) =>
       this.deps.logger.warn({ err, service: d.service, instanceId: d.instanceId }, 'controller: could not record the reroute for a successor'));
   }
+}
+
+/** States in which an instance takes no traffic, or is about to leave or rejoin it (any action in flight). */
+const OUT_STATES: ReadonlySet<InstanceState> = new Set(['rerouted', 'restarting', 'recovering']);
+
+function outOfTraffic(s: { state: InstanceState; rerouted: boolean; pending: string | null; leaseLost: boolean }): boolean {
+  return s.rerouted || s.pending !== null || s.leaseLost || OUT_STATES.has(s.state);
 }

@@ -29,6 +29,8 @@ export const METRIC_DRY_RUN = 'brewops_controller_dry_run';
 export const METRIC_PROBES = 'brewops_controller_probes_total';
 /** Counter `{status}`: Alertmanager alerts received (firing, resolved, ignored). */
 export const METRIC_ALERTS = 'brewops_controller_alerts_total';
+/** Counter `{result}`: instant queries to Prometheus for its signal (ok, error, timeout, unreachable). */
+export const METRIC_PROMETHEUS_QUERIES = 'brewops_controller_prometheus_queries_total';
 
 export const LABEL_ACTION = 'action';
 export const LABEL_RESULT = 'result';

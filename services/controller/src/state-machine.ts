@@ -11,8 +11,10 @@ export type ActionKind = 'reroute' | 'restart' | 'reinstate';
 
 /** Alert names the traffic signal (each instance's own /metrics) raises, besides Alertmanager's. */
 export const TRAFFIC_SIGNALS = { errors: 'error_ratio', slow: 'latency', memory: 'memory' } as const;
+/** Alert names the Prometheus signal raises (the same measures from Prometheus' series), so the timeline names the source. */
+export const PROMETHEUS_SIGNALS = { errors: 'prom_error_ratio', slow: 'prom_latency' } as const;
 /** The traffic signals that measure the SLO itself: one firing during verification is `slo_breached`. */
-const SLO_SIGNALS: ReadonlySet<string> = new Set([TRAFFIC_SIGNALS.errors, TRAFFIC_SIGNALS.slow]);
+const SLO_SIGNALS: ReadonlySet<string> = new Set([TRAFFIC_SIGNALS.errors, TRAFFIC_SIGNALS.slow, PROMETHEUS_SIGNALS.errors, PROMETHEUS_SIGNALS.slow]);
 
 /** What the controller observed about one instance. */
 export type Signal =

@@ -52,6 +52,10 @@ async function startController(extra: NodeJS.ProcessEnv = {}): Promise<void> {
     BREWOPS_SERVICE: 'controller', BREWOPS_INSTANCE_ID: `controller-${port}`, BREWOPS_STATE_DIR: stateDir,
     CONTROLLER_SUPERVISOR_URL: supervisor.url, CONTROLLER_SUPERVISOR_TOKEN_FILE: join(dir, 'admin-token'),
     CONTROLLER_WEBHOOK_TOKEN_FILE: join(dir, 'webhook-token'),
+    // Not the stack's Prometheus (127.0.0.1:9090 by default): its series of the stack's own
+    // member-1 and member-2 would be taken for this test's instances of the same IDs. Nothing
+    // listens here, so the Prometheus signal stays paused (one warning) and the loop goes on.
+    PROMETHEUS_URL: `http://127.0.0.1:${await freePort()}`,
     ...extra,
   });
   const c = controller;
