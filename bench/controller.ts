@@ -1,15 +1,18 @@
 /**
  * Control-loop benchmark (issue 8) on the live local stack (`brewops up`): for each scenario,
  * injected on one member instance while GET load runs through the gateway at a fixed rate, the
- * time to detect, to reroute and to recover (reinstated after verified readiness), and the
- * client-visible errors — printed in a table beside the anchors' figures.
- * The controller is switched to acting for the run (`dryRun: false` through `brewops config
- * push`) and the repository's config/ is pushed again at the end.
+ * time to detect, to reroute, to recover (reinstated, and the reinstatement held) and to pass
+ * the verification window, and the client-visible errors — printed in a table beside the
+ * anchors' figures. Times are from the injection: kill -9, SIGSTOP, or the fault flag written to
+ * member's config in etcd (as `brewops chaos` does). The controller is switched to acting for the
+ * run (`dryRun: false` through `brewops config push`) and the repository's config/ is pushed
+ * again at the end.
  * Usage: npm run bench:controller [-- --rate 200 --only crash,hang]
  */
 import { parseArgs } from 'node:util';
 import { readState, supervisorClient } from '@brewops/cli';
-import { Discovery } from '@brewops/platform';
+import { ConfigStore, Discovery } from '@brewops/platform';
+import { clearFlags, setFlags, type PriorFlags } from '../packages/cli/dist/src/chaos/fault-config.js';
 import { eventually, sleep, urls } from '../tests/dist/support/stack.js';
 import { incidents, load, pushWith, restoreConfig } from '../tests/dist/e2e/70-controller-helpers.js';
 import type { Incident } from '../tests/dist/e2e/70-controller-helpers.js';
@@ -43,7 +46,14 @@ async function settled(): Promise<void> {
 }
 
 interface Scenario { name: string; instance: string; inject(): Promise<void>; clear(): Promise<void>; goalMs: number }
-const faultLayer = (fault: string): Record<string, string> => ({ ...gatewayLayer, 'services/member.<env>.yaml': `faults:\n  instances:\n    member-1:\n      ${fault}\n` });
+// Fault flags go straight into member's config document in etcd, as `brewops chaos` writes them
+// (instances apply them within ~10–40 ms): the clock starts at the write, not at a CLI start.
+const store = new ConfigStore({ hosts: [urls.etcd()] });
+let prior: PriorFlags = {};
+const fault = (flags: Record<string, unknown>): Pick<Scenario, 'inject' | 'clear'> => ({
+  inject: async () => { prior = (await setFlags(store, 'member', 'member-1', flags, 'bench:controller')).prior; },
+  clear: async () => { await clearFlags(store, 'member', 'member-1', prior, 'bench:controller (cleared)'); },
+});
 let stopped = 0;
 const scenarios: Scenario[] = [
   { name: 'crash', instance: 'member-1', goalMs: 1000, inject: async () => process.kill(await pid('member-1'), 'SIGKILL'), clear: async () => undefined },
@@ -52,8 +62,8 @@ const scenarios: Scenario[] = [
     inject: async () => { stopped = await pid('member-2'); process.kill(stopped, 'SIGSTOP'); },
     clear: async () => { try { process.kill(stopped, 'SIGCONT'); } catch { /* replaced */ } },
   },
-  { name: 'error storm', instance: 'member-1', goalMs: 2000, inject: () => pushWith(false, faultLayer('errorRatio: 1')), clear: () => pushWith(false, gatewayLayer) },
-  { name: 'slow responses', instance: 'member-1', goalMs: 2000, inject: () => pushWith(false, faultLayer('latencyMs: 1500')), clear: () => pushWith(false, gatewayLayer) },
+  { name: 'error storm', instance: 'member-1', goalMs: 2000, ...fault({ errorRatio: 1 }) },
+  { name: 'slow responses', instance: 'member-1', goalMs: 2000, ...fault({ latencyMs: 1500 }) },
 ];
 
 const at = (inc: Incident, t0: number, pred: (t: Incident['timeline'][number]) => boolean): number | undefined => {
@@ -106,4 +116,5 @@ main()
   .finally(async () => {
     await restoreConfig().catch(() => undefined);
     await discovery.close();
+    store.close();
   });
