@@ -47,7 +47,7 @@ export function buildOutgoing(
 }
 
 function isJsonContentType(contentType: unknown): boolean {
-  if (contentType === undefined || contentType === null) return true;
+  if (contentType === undefined || contentType === null || contentType === JSON_CONTENT_TYPE) return true;
   if (typeof contentType !== 'string') return false;
   const base = contentType.split(';', 1)[0]!.trim().toLowerCase();
   return base === JSON_CONTENT_TYPE || base.endsWith('+json');

@@ -15,6 +15,7 @@ import type { MessagingMetrics } from './metrics.js';
 import { Publisher } from './publisher.js';
 import { runDeclaration } from './topology.js';
 import { brokerOf, withHeartbeat } from './url.js';
+import { coalesceWrites } from './wire.js';
 import type { WireMessage } from './publisher.js';
 import type {
   ConsumeOptions,
@@ -290,7 +291,11 @@ export class Messaging extends EventEmitter<MessagingEvents> {
     const conn = await amqp.connect(this.url, {
       clientProperties: { connection_name: this.opts.connectionName },
       timeout: 10_000,
+      // no Nagle: a confirm round trip must not wait for the broker's delayed ACK; frames are
+      // batched into one write per turn of the event loop already (coalesceWrites)
+      noDelay: true,
     });
+    if (!coalesceWrites(conn)) this.logger.debug({}, 'messaging: amqplib internals not as expected; frames are written one by one');
     let lost = false;
     conn.on('error', (err: unknown) => this.logger.warn({ err }, 'messaging: connection error'));
     conn.on('close', (err?: unknown) => {

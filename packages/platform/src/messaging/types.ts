@@ -86,6 +86,18 @@ export interface ConsumeOptions {
   readonly consumerTag?: string;
   /** @default () => 'reject' */
   readonly onError?: FailurePolicy;
+  /**
+   * Group commit. The handlers of the deliveries that arrived in one turn of the event loop are
+   * started inside one call of this function, which runs `run` in a transaction: for a SQLite
+   * service `(run) => db.transaction(run)()`. What a handler does synchronously (up to its first
+   * `await`) then commits with the others' in one commit, and a handler's own `db.transaction()`
+   * becomes a savepoint inside it, so a handler that throws rolls back only its own work.
+   * A message is acked only after its handler resolved and the batch committed; when this
+   * function throws (e.g. the commit failed), every message of the batch is requeued, whatever
+   * its handler did. Work a handler does after an `await` is not part of the batch.
+   * @default none: each handler starts as soon as its message arrives
+   */
+  readonly transaction?: (run: () => void) => void;
 }
 
 export interface ConsumerHandle {

@@ -29,11 +29,11 @@ export interface OutboxEntry {
 export class OutboxStore {
   private readonly insert: SqlStatement;
   private readonly selectPending: SqlStatement;
-  private readonly markOne: SqlStatement;
+  private readonly markMany: SqlStatement;
   private readonly purgeSent: SqlStatement;
   private readonly countPending: SqlStatement;
 
-  constructor(private readonly db: SqlDatabase) {
+  constructor(db: SqlDatabase) {
     db.exec(`CREATE TABLE IF NOT EXISTS outbox (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
       message_id TEXT NOT NULL UNIQUE,
@@ -47,7 +47,7 @@ export class OutboxStore {
     CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(id) WHERE sent_at IS NULL;`);
     this.insert = db.prepare('INSERT INTO outbox (message_id, routing_key, body, carrier, correlation_id, created_at) VALUES (?, ?, ?, ?, ?, ?)');
     this.selectPending = db.prepare('SELECT id, message_id, routing_key, body, carrier, correlation_id FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?');
-    this.markOne = db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ?');
+    this.markMany = db.prepare('UPDATE outbox SET sent_at = ? WHERE id IN (SELECT value FROM json_each(?))');
     this.purgeSent = db.prepare('DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?');
     this.countPending = db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL');
   }
@@ -71,12 +71,10 @@ export class OutboxStore {
     }));
   }
 
-  /** Marks rows as published (one transaction). */
+  /** Marks rows as published (one statement). */
   markSent(ids: readonly number[], now = Date.now()): void {
     if (ids.length === 0) return;
-    this.db.transaction(() => {
-      for (const id of ids) this.markOne.run(now, id);
-    })();
+    this.markMany.run(now, JSON.stringify(ids));
   }
 
   /** Deletes rows sent before `olderThan` (epoch ms); returns how many. */

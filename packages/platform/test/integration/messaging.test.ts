@@ -100,7 +100,7 @@ after(async () => {
     ch.on('error', () => undefined);
     await op(ch).then(() => ch.close(), () => undefined);
   };
-  for (const q of ['roundtrip', 'boot', 'batch', 'full', 'fail', 'fail.dead', 'requeue', 'inflight', 'stuck', 'reconnect']) {
+  for (const q of ['roundtrip', 'boot', 'batch', 'group', 'full', 'fail', 'fail.dead', 'requeue', 'inflight', 'stuck', 'reconnect']) {
     await drop((ch) => ch.deleteQueue(queue(q)));
   }
   await drop((ch) => ch.deleteExchange(EX));
@@ -205,6 +205,38 @@ describe('messaging against RabbitMQ', () => {
     const seen = new Set<number>();
     await m.consume(q, async (msg) => void seen.add((msg.body as { n: number }).n), { prefetch: 200 });
     await waitFor('all 1000 messages consumed', () => seen.size === 1000);
+  });
+
+  it('group commit and batched acks: messages that arrive together share a transaction and an ack frame; all acked, consumer spans ended', async () => {
+    const m = messaging('group');
+    await m.start();
+    const q = queue('group');
+    await m.addTopology(async (ch) => {
+      await declareExchange(ch);
+      await ch.assertQueue(q, { durable: false });
+      await ch.bindQueue(q, EX, 'group.#');
+    });
+    await m.publishBatch(Array.from({ length: 300 }, (_, n) => ({ exchange: EX, routingKey: 'group.item', payload: { n } })));
+    exporter.reset();
+    const seen = new Set<number>();
+    let transactions = 0;
+    let inTransaction = false;
+    await m.consume(q, async (msg) => {
+      assert.equal(inTransaction, true, 'the handler starts inside the batch transaction');
+      seen.add((msg.body as { n: number }).n);
+    }, {
+      prefetch: 100,
+      transaction: (run) => {
+        transactions++;
+        inTransaction = true;
+        try { run(); } finally { inTransaction = false; }
+      },
+    });
+    await waitFor('all 300 messages handled', () => seen.size === 300);
+    await waitFor('every message acked', async () => (await adminCh.checkQueue(q)).messageCount === 0 && m.isConnected);
+    assert.ok(transactions < 300, `300 messages in ${transactions} transactions`);
+    const consumerSpans = (): ReadableSpan[] => exporter.getFinishedSpans().filter((s: ReadableSpan) => s.kind === SpanKind.CONSUMER && s.name === `${q} process`);
+    await waitFor('300 consumer spans ended by the batched acks', () => consumerSpans().length === 300);
   });
 
   it('broker refusals are typed errors (missing exchange, conflicting declare, missing queue, full queue → nack) and the connection keeps working', async () => {

@@ -1,5 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { openDatabase } from '../../src/sqlite/index.js';
+import { AckBook } from '../../src/messaging/acks.js';
+import { Consumer, consumerSettings } from '../../src/messaging/consumer.js';
+import { coalesceWrites } from '../../src/messaging/wire.js';
+import type { ConsumeOptions, MessageHandler } from '../../src/messaging/types.js';
 import { ROOT_CONTEXT, propagation, trace } from '@opentelemetry/api';
 import { Registry } from 'prom-client';
 import { reconnectBackoff } from '../../src/util/backoff.js';
@@ -155,5 +162,199 @@ describe('Messaging without a broker', () => {
   it('adds a heartbeat to URLs without one and keeps an explicit one', () => {
     assert.equal(withHeartbeat('amqp://guest:guest@127.0.0.1:5672', 10), 'amqp://guest:guest@127.0.0.1:5672?heartbeat=10');
     assert.equal(withHeartbeat('amqp://h:5672/vh?heartbeat=30', 10), 'amqp://h:5672/vh?heartbeat=30');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Acks, group commit and write coalescing, against a fake channel (no broker).
+
+interface FakeMsg { content: Buffer; fields: { deliveryTag: number; routingKey: string; exchange: string; redelivered: boolean }; properties: { headers: Record<string, unknown>; contentType: string; messageId: string } }
+
+function fakeMsg(tag: number, body: unknown = { n: tag }): FakeMsg {
+  return {
+    content: Buffer.from(JSON.stringify(body)),
+    fields: { deliveryTag: tag, routingKey: 'k', exchange: 'x', redelivered: false },
+    properties: { headers: {}, contentType: 'application/json', messageId: `m-${tag}` },
+  };
+}
+
+/** Records acks as `tag` (single) or `<=tag` (multiple), nacks as `nack tag` / `requeue tag`. */
+class FakeChannel extends EventEmitter {
+  readonly sent: string[] = [];
+  deliver: ((msg: FakeMsg | null) => void) | undefined;
+  async prefetch(): Promise<void> {}
+  async consume(_q: string, cb: (msg: FakeMsg | null) => void): Promise<{ consumerTag: string }> {
+    this.deliver = cb;
+    return { consumerTag: 'ct-1' };
+  }
+  ack(msg: FakeMsg, allUpTo?: boolean): void { this.sent.push(allUpTo ? `<=${msg.fields.deliveryTag}` : `${msg.fields.deliveryTag}`); }
+  nack(msg: FakeMsg, _allUpTo?: boolean, requeue?: boolean): void { this.sent.push(`${requeue ? 'requeue' : 'nack'} ${msg.fields.deliveryTag}`); }
+  async close(): Promise<void> {}
+  async cancel(): Promise<void> {}
+}
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+const turns = async (n = 3): Promise<void> => { for (let i = 0; i < n; i++) await turn(); };
+
+async function subscribed(handler: MessageHandler, opts: ConsumeOptions = {}): Promise<{ ch: FakeChannel; consumer: Consumer; deliver: (...tags: number[]) => void }> {
+  const ch = new FakeChannel();
+  const consumer = new Consumer('q', handler, consumerSettings(opts), {
+    logger: silent, metrics: createMessagingMetrics(undefined), minDelayMs: 10, maxDelayMs: 20, closeTimeoutMs: 1000, onCancelled: () => undefined,
+  });
+  await consumer.subscribe({ createChannel: async () => ch } as unknown as ChannelModel);
+  return { ch, consumer, deliver: (...tags) => { for (const t of tags) ch.deliver!(fakeMsg(t)); } };
+}
+
+describe('AckBook', () => {
+  const book = (): { ch: FakeChannel; book: AckBook; errors: unknown[] } => {
+    const ch = new FakeChannel();
+    const errors: unknown[] = [];
+    return { ch, book: new AckBook(ch as unknown as Channel, (e) => errors.push(e)), errors };
+  };
+
+  it('sends the acks of one turn as one multiple ack up to the newest delivery before which all are settled', async () => {
+    const { ch, book: b } = book();
+    const ds = [1, 2, 3, 4].map((t) => b.track(fakeMsg(t) as unknown as ConsumeMessage));
+    for (const d of ds) b.ack(d);
+    assert.deepEqual(ch.sent, [], 'nothing is sent before the end of the turn');
+    await turn();
+    assert.deepEqual(ch.sent, ['<=4']);
+    assert.equal(b.unsettled, 0);
+  });
+
+  it('never covers a delivery whose handler still runs: acks behind it go out one by one', async () => {
+    const { ch, book: b } = book();
+    const [d1, d2, d3, d4] = [1, 2, 3, 4].map((t) => b.track(fakeMsg(t) as unknown as ConsumeMessage));
+    b.ack(d1!);
+    b.ack(d3!);
+    b.ack(d4!);
+    await turn();
+    assert.deepEqual(ch.sent, ['<=1', '3', '4'], 'delivery 2 is still open');
+    b.ack(d2!);
+    await turn();
+    assert.deepEqual(ch.sent, ['<=1', '3', '4', '<=2'], 'acks for 3 and 4 are not sent twice');
+    assert.equal(b.unsettled, 0);
+  });
+
+  it('sends nacks at once and never aims a multiple ack at a nacked delivery', async () => {
+    const { ch, book: b } = book();
+    const [d1, d2, d3] = [1, 2, 3].map((t) => b.track(fakeMsg(t) as unknown as ConsumeMessage));
+    b.ack(d1!);
+    b.nack(d2!, true);
+    b.nack(d3!, false);
+    assert.deepEqual(ch.sent, ['requeue 2', 'nack 3']);
+    await turn();
+    assert.deepEqual(ch.sent, ['requeue 2', 'nack 3', '<=1']);
+  });
+
+  it('a closed channel makes a send fail quietly (the broker redelivers)', async () => {
+    const { ch, book: b, errors } = book();
+    ch.ack = () => { throw new Error('Channel closed'); };
+    b.ack(b.track(fakeMsg(1) as unknown as ConsumeMessage));
+    await turn();
+    assert.equal(errors.length, 1);
+  });
+});
+
+describe('Consumer', () => {
+  it('acks each handled message; the acks of one turn share a frame', async () => {
+    const handled: number[] = [];
+    const { ch, deliver } = await subscribed(async (m) => void handled.push((m.body as { n: number }).n));
+    deliver(1, 2, 3);
+    await turns();
+    assert.deepEqual(handled, [1, 2, 3]);
+    assert.deepEqual(ch.sent, ['<=3']);
+  });
+
+  it('group commit: handlers of deliveries that arrived together run in one transaction; a failing one rolls back only its own savepoint', async () => {
+    const db = openDatabase({ file: ':memory:' });
+    db.exec('CREATE TABLE effects (n INTEGER PRIMARY KEY)');
+    const insert = db.prepare('INSERT INTO effects (n) VALUES (?)');
+    const apply = db.transaction((n: number) => {
+      insert.run(n);
+      if (n === 2) throw new Error('cannot apply 2');
+    });
+    const batches: number[] = [];
+    let inBatch = 0;
+    const { ch, deliver } = await subscribed(async (m) => {
+      inBatch++;
+      assert.equal(db.inTransaction, true, 'the handler runs inside the batch transaction');
+      apply((m.body as { n: number }).n);
+    }, { transaction: (run) => { inBatch = 0; db.transaction(run)(); batches.push(inBatch); } });
+    deliver(1, 2, 3, 4);
+    await turns();
+    assert.deepEqual(batches, [4], 'one transaction for the four deliveries');
+    assert.deepEqual(db.prepare('SELECT n FROM effects ORDER BY n').pluck().all(), [1, 3, 4], 'the failed handler left nothing behind');
+    assert.deepEqual(ch.sent, ['nack 2', '<=4'], 'the failure is rejected (default policy), the rest acked in one frame');
+    db.close();
+  });
+
+  it('group commit: when the batch does not commit, every message of it is requeued, none acked', async () => {
+    const db = openDatabase({ file: ':memory:' });
+    db.exec('CREATE TABLE effects (n INTEGER PRIMARY KEY)');
+    const insert = db.prepare('INSERT INTO effects (n) VALUES (?)');
+    let failCommit = true;
+    const { ch, deliver } = await subscribed(async (m) => void insert.run((m.body as { n: number }).n), {
+      transaction: (run) => db.transaction(() => {
+        run();
+        if (failCommit) throw new Error('disk I/O error'); // as if COMMIT failed: everything rolls back
+      })(),
+    });
+    deliver(1, 2);
+    await turns();
+    assert.deepEqual(ch.sent, ['requeue 1', 'requeue 2']);
+    assert.deepEqual(db.prepare('SELECT n FROM effects').all(), []);
+    failCommit = false;
+    deliver(3);
+    await turns();
+    assert.deepEqual(ch.sent, ['requeue 1', 'requeue 2', '<=3']);
+    db.close();
+  });
+
+  it('group commit: a transaction that fails before starting the handlers requeues the whole batch', async () => {
+    let calls = 0;
+    const { ch, deliver } = await subscribed(async () => { calls++; }, { transaction: () => { throw new Error('SQLITE_BUSY'); } });
+    deliver(1, 2);
+    await turns();
+    assert.equal(calls, 0);
+    assert.deepEqual(ch.sent, ['requeue 1', 'requeue 2']);
+  });
+
+  it('group commit: deliveries of a channel lost before their batch ran are not handled (the broker redelivers them)', async () => {
+    let calls = 0;
+    const { ch, consumer, deliver } = await subscribed(async () => { calls++; }, { transaction: (run) => run() });
+    deliver(1);
+    consumer.detach(); // the connection dropped
+    await turns();
+    assert.equal(calls, 0);
+    assert.deepEqual(ch.sent, []);
+  });
+
+  it('closing the channel sends the acks made so far first', async () => {
+    const { ch, consumer, deliver } = await subscribed(async () => undefined);
+    deliver(1, 2);
+    await Promise.resolve();
+    await Promise.resolve();
+    await consumer.drain(1000);
+    await consumer.closeChannel();
+    assert.deepEqual(ch.sent, ['<=2']);
+  });
+});
+
+describe('coalesceWrites', () => {
+  it('corks the socket while amqplib writes its queued frames, so they leave in one writev', () => {
+    const calls: string[] = [];
+    const muxer = {
+      out: { cork: () => calls.push('cork'), uncork: () => calls.push('uncork') },
+      _readIncoming(this: unknown) { calls.push(this === muxer ? 'write frames' : 'wrong this'); },
+    };
+    assert.equal(coalesceWrites({ connection: { muxer } } as unknown as ChannelModel), true);
+    muxer._readIncoming();
+    assert.deepEqual(calls, ['cork', 'write frames', 'uncork']);
+  });
+
+  it('changes nothing when amqplib is not as expected', () => {
+    assert.equal(coalesceWrites({} as unknown as ChannelModel), false);
+    assert.equal(coalesceWrites({ connection: { muxer: { out: {} } } } as unknown as ChannelModel), false);
   });
 });

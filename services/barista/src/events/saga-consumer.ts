@@ -16,5 +16,5 @@ export async function consumeSagaEvents(rt: ServiceRuntime, service: BaristaServ
     rt.logger.info({ orderId: parsed.event.payload.orderId, eventType: parsed.event.type, outcome }, 'barista saga event applied');
   };
   await messaging.consume(BARISTA_QUEUE, retryingHandler(handle, { messaging, queue: BARISTA_QUEUE, logger: rt.logger, registry: rt.metrics.registry }),
-    { onError: () => 'requeue', prefetch: 64 });
+    { onError: () => 'requeue', prefetch: 64, transaction: service.transaction });
 }

@@ -5,6 +5,7 @@ import type { Order, OrderStatus } from '../handlers/place-order.js';
 export class OrdersRepo {
   private readonly insertOrder: Database.Statement;
   private readonly selectOrder: Database.Statement;
+  private readonly selectStatus: Database.Statement;
   private readonly updateStatus: Database.Statement;
   private readonly selectKey: Database.Statement;
   private readonly insertKey: Database.Statement;
@@ -13,6 +14,7 @@ export class OrdersRepo {
   constructor(readonly db: Database.Database) {
     this.insertOrder = db.prepare('INSERT INTO orders (order_id, body, status, placed_at, updated_at) VALUES (?, ?, ?, ?, ?)');
     this.selectOrder = db.prepare('SELECT body, status, cancel_reason, updated_at FROM orders WHERE order_id = ?');
+    this.selectStatus = db.prepare('SELECT status, placed_at FROM orders WHERE order_id = ?');
     this.updateStatus = db.prepare('UPDATE orders SET status = ?, cancel_reason = ?, updated_at = ? WHERE order_id = ?');
     this.selectKey = db.prepare('SELECT request_hash, status_code, response FROM idempotency_keys WHERE key = ?');
     this.insertKey = db.prepare('INSERT INTO idempotency_keys (key, request_hash, status_code, response, created_at) VALUES (?, ?, ?, ?, ?)');
@@ -29,6 +31,12 @@ export class OrdersRepo {
     const order = JSON.parse(row.body) as Order;
     // orders stored before pricingFallbackCause existed read as null
     return { ...order, pricingFallbackCause: order.pricingFallbackCause ?? null, status: row.status, cancelReason: row.cancel_reason, updatedAt: row.updated_at };
+  }
+
+  /** The status and placing time of an order (no body to parse: the saga's hot path). */
+  statusOf(orderId: string): { status: OrderStatus; placedAt: string } | undefined {
+    const row = this.selectStatus.get(orderId) as { status: OrderStatus; placed_at: string } | undefined;
+    return row ? { status: row.status, placedAt: row.placed_at } : undefined;
   }
 
   setStatus(orderId: string, status: OrderStatus, cancelReason: string | null, at: string): void {

@@ -25,5 +25,5 @@ export async function consumeSagaEvents(rt: ServiceRuntime, service: OrderServic
     logger: rt.logger,
     registry: rt.metrics.registry,
     ...(policy ? { policy } : {}),
-  }), { onError: () => 'requeue', prefetch: 64 });
+  }), { onError: () => 'requeue', prefetch: 64, transaction: service.transaction });
 }

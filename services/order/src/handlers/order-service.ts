@@ -24,24 +24,37 @@ function isUniqueViolation(err: unknown): boolean {
  * processed-message record and outbox row. `onCommitted` wakes the outbox relay.
  */
 export class OrderService {
+  /** The transactions, built once (inside a consumer's batch transaction they become savepoints). */
+  private readonly placeOnce: (order: Order, idem: { key: string; hash: string } | undefined) => void;
+  private readonly applyOnce: (event: AnyDomainEvent) => { result: ApplyResult; placedAt?: string };
+  /**
+   * Group commit for the saga consumer (`consume(..., { transaction: service.transaction })`):
+   * runs `run` in one transaction of this service's database; each message's own transaction
+   * becomes a savepoint inside it.
+   */
+  readonly transaction: (run: () => void) => void;
+
   constructor(
     private readonly repo: OrdersRepo,
     private readonly outbox: OutboxStore,
     private readonly processed: ProcessedMessages,
     private readonly metrics: OrderMetrics | undefined,
     private readonly onCommitted: () => void,
-  ) {}
+  ) {
+    this.placeOnce = repo.db.transaction((order: Order, idem: { key: string; hash: string } | undefined) => {
+      this.repo.insert(order);
+      this.enqueue(orderPlaced(order));
+      if (idem) this.repo.saveKey(idem.key, idem.hash, 201, order);
+    });
+    this.applyOnce = repo.db.transaction((event: AnyDomainEvent) => this.transition(event));
+    const batch = repo.db.transaction((run: () => void) => run());
+    this.transaction = (run) => batch(run);
+  }
 
   /** Stores a new order and its `order.placed` event; with a key, a retry gets the same response. */
   place(order: Order, idem?: { key: string; hash: string }): { statusCode: number; body: unknown } {
-    const event = orderPlaced(order);
-    const write = this.repo.db.transaction(() => {
-      this.repo.insert(order);
-      this.enqueue(event);
-      if (idem) this.repo.saveKey(idem.key, idem.hash, 201, order);
-    });
     try {
-      write();
+      this.placeOnce(order, idem);
     } catch (err) {
       // a concurrent request with the same key committed first: answer as it did
       const stored = idem && isUniqueViolation(err) ? this.repo.findKey(idem.key) : undefined;
@@ -59,31 +72,26 @@ export class OrderService {
 
   /** Applies a saga event at most once; returns what it did (`duplicate` for a redelivery). */
   apply(event: AnyDomainEvent): ApplyResult {
-    const orderId = event.payload.orderId;
-    let result: ApplyResult = { kind: 'duplicate' };
-    let placedAt: string | undefined;
-    this.repo.db.transaction(() => {
-      const order = this.repo.get(orderId);
-      if (!order) {
-        result = { kind: 'unknown_order' }; // not claimed: a retry may find it
-        return;
-      }
-      if (!this.processed.claim(CONSUMER, event.messageId)) return;
-      placedAt = order.placedAt;
-      const t = orderTransition(order.status, event);
-      result = t;
-      if (t.kind === 'ignore') return;
-      const at = new Date().toISOString();
-      this.repo.setStatus(orderId, t.status, t.kind === 'cancel' ? t.reason : null, at);
-      if (t.kind === 'cancel') this.enqueue(createEvent('order.cancelled', { orderId, reason: t.reason }, { correlationId: currentCorrelationId() }));
-      else this.enqueue(createEvent('order.completed', { orderId }, { correlationId: currentCorrelationId() }));
-    })();
-    const done = result as ApplyResult;
-    if (done.kind === 'complete' || done.kind === 'cancel') {
+    const { result, placedAt } = this.applyOnce(event);
+    if (result.kind === 'complete' || result.kind === 'cancel') {
       this.onCommitted();
-      this.record(done, placedAt);
+      this.record(result, placedAt);
     }
-    return done;
+    return result;
+  }
+
+  private transition(event: AnyDomainEvent): { result: ApplyResult; placedAt?: string } {
+    const orderId = event.payload.orderId;
+    const order = this.repo.statusOf(orderId);
+    if (!order) return { result: { kind: 'unknown_order' } }; // not claimed: a retry may find it
+    if (!this.processed.claim(CONSUMER, event.messageId)) return { result: { kind: 'duplicate' } };
+    const t = orderTransition(order.status, event);
+    if (t.kind === 'ignore') return { result: t, placedAt: order.placedAt };
+    const at = new Date().toISOString();
+    this.repo.setStatus(orderId, t.status, t.kind === 'cancel' ? t.reason : null, at);
+    if (t.kind === 'cancel') this.enqueue(createEvent('order.cancelled', { orderId, reason: t.reason }, { correlationId: currentCorrelationId() }));
+    else this.enqueue(createEvent('order.completed', { orderId }, { correlationId: currentCorrelationId() }));
+    return { result: t, placedAt: order.placedAt };
   }
 
   private record(t: OrderTransition, placedAt: string | undefined): void {

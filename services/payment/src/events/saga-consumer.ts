@@ -17,5 +17,5 @@ export async function consumeSagaEvents(rt: ServiceRuntime, service: PaymentServ
     rt.logger.info({ orderId: parsed.event.payload.orderId, eventType: parsed.event.type, outcome }, 'payment saga event applied');
   };
   await messaging.consume(PAYMENT_QUEUE, retryingHandler(handle, { messaging, queue: PAYMENT_QUEUE, logger: rt.logger, registry: rt.metrics.registry }),
-    { onError: () => 'requeue', prefetch: 64 });
+    { onError: () => 'requeue', prefetch: 64, transaction: service.transaction });
 }

@@ -19,6 +19,15 @@ export class NotYetError extends Error {}
  * and outbox row: order.placed → charge or decline; coffee.rejected → refund (compensation).
  */
 export class PaymentService {
+  /** One transaction per message (a savepoint inside a consumer's batch transaction); built once. */
+  private readonly applyOnce: (event: AnyDomainEvent) => PaymentOutcome;
+  /**
+   * Group commit for the saga consumer (`consume(..., { transaction: service.transaction })`):
+   * runs `run` in one transaction of this service's database; each message's own transaction
+   * becomes a savepoint inside it.
+   */
+  readonly transaction: (run: () => void) => void;
+
   constructor(
     private readonly repo: PaymentsRepo,
     private readonly outbox: OutboxStore,
@@ -26,14 +35,15 @@ export class PaymentService {
     private readonly limitCents: number,
     private readonly metrics: PaymentMetrics | undefined,
     private readonly onCommitted: () => void,
-  ) {}
+  ) {
+    this.applyOnce = repo.db.transaction((event: AnyDomainEvent): PaymentOutcome =>
+      this.processed.claim(CONSUMER, event.messageId) ? this.effect(event) : 'duplicate');
+    const batch = repo.db.transaction((run: () => void) => run());
+    this.transaction = (run) => batch(run);
+  }
 
   apply(event: AnyDomainEvent): PaymentOutcome {
-    let outcome = 'duplicate' as PaymentOutcome;
-    this.repo.db.transaction(() => {
-      if (!this.processed.claim(CONSUMER, event.messageId)) return;
-      outcome = this.effect(event);
-    })();
+    const outcome = this.applyOnce(event);
     if (outcome === 'charged' || outcome === 'declined' || outcome === 'refunded') {
       this.onCommitted();
       if (outcome === 'refunded') this.metrics?.compensations.inc({ reason: 'out_of_stock', action: 'refund' });
