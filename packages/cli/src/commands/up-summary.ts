@@ -12,6 +12,8 @@ export function instanceEnv(state: BrewopsState, ports: PortConfig, env: NodeJS.
     ETCD_HOSTS: state.backends['etcd']?.url ?? `http://127.0.0.1:${ports.etcdClient}`,
     ZIPKIN_URL: `${zipkin}/api/v2/spans`,
     OPENSEARCH_URL: state.backends['opensearch']?.url ?? `http://127.0.0.1:${ports.opensearch}`,
+    // the controller's Prometheus signal (services/controller/src/prometheus-signal.ts)
+    PROMETHEUS_URL: state.backends['prometheus']?.url ?? `http://127.0.0.1:${ports.prometheus}`,
     LOG_LEVEL: env['LOG_LEVEL'] ?? 'info',
   };
 }

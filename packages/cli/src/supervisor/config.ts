@@ -15,7 +15,7 @@ export interface SupervisorConfig {
   /** Port of the first gateway instance; every other instance takes a free port. */
   readonly gatewayPort: number;
   readonly replicas: Readonly<Record<ServiceName, number>>;
-  /** Environment every instance gets (AMQP_URL, ETCD_HOSTS, ZIPKIN_URL, OPENSEARCH_URL, LOG_LEVEL). */
+  /** Environment every instance gets (AMQP_URL, ETCD_HOSTS, ZIPKIN_URL, OPENSEARCH_URL, PROMETHEUS_URL, LOG_LEVEL). */
   readonly env: Readonly<Record<string, string>>;
 }
 
