@@ -16,6 +16,7 @@ const REROUTE = 'brewops_controller_reroute_seconds';
 const RESTART = 'brewops_controller_restart_seconds';
 const RECOVERY = 'brewops_controller_recovery_seconds';
 const VERIFICATIONS = 'brewops_controller_verifications_total';
+const PROM_QUERIES = 'brewops_controller_prometheus_queries_total';
 
 
 /** p50 and p99 of one incident-timing histogram, per target service. */
@@ -58,6 +59,10 @@ export const controlLoop: DashboardSource = {
     }))
     .withPanel(timeseriesPanel('Readiness probes', [{ expr: `sum by (result) (rate(${PROBES}[${RATE}]))`, legend: '{{result}}' }], {
       unit: 'reqps', span: 12, min: 0, description: 'Active GET /health/ready probes per second, by result (ok, failed).',
+    }))
+    .withPanel(timeseriesPanel('Prometheus signal queries', [{ expr: `sum by (result) (rate(${PROM_QUERIES}[${RATE}]))`, legend: '{{result}}' }], {
+      unit: 'reqps', span: 12, min: 0,
+      description: 'The controller\'s queries of per-instance error ratio and latency from Prometheus (a slower second source beside its own 1 s reads), by result: ok, error, timeout, unreachable.',
     }))
     .withRow(row('Actions (reroute: OUT_OF_SERVICE in etcd; restart: through the actuator; reinstate)'))
     .withPanel(timeseriesPanel('Actions by type and result', [{
