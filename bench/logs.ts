@@ -4,7 +4,7 @@
  *  1. throughput: `--lines` lines as fast as the broker confirms them; lines/s until all searchable
  *  2. latency: `--rate` lines/s for `--seconds`; emit → searchable p50/p99 (polled every 100 ms)
  * Goals (issue 6): ≥ 20,000 lines/s, p99 ≤ 2 s.
- * Usage: npx tsx bench/logs.ts [--lines 100000 --batch 500 --rate 2000 --seconds 20]
+ * Usage: npx tsx bench/logs.ts [--lines 100000 --batch 500 --rate 2000 --seconds 20] [--exchange brewops.logs --index-prefix logs-brewops]
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -16,6 +16,9 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '500' },
     rate: { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '20' },
+    // A private pipeline (a second collector with COLLECTOR_LOGS_EXCHANGE / LOG_INDEX_PREFIX set):
+    exchange: { type: 'string', default: 'brewops.logs' },
+    'index-prefix': { type: 'string', default: 'logs-brewops' },
   },
 });
 const AMQP_URL = process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -33,10 +36,10 @@ async function search<T>(path: string, body: unknown): Promise<T> {
   return (await res.json()) as T;
 }
 const count = async (run: string): Promise<number> =>
-  (await search<{ count: number }>('/logs-brewops-*/_count', { query: { term: { 'labels.run': run } } })).count;
+  (await search<{ count: number }>(`/${args['index-prefix']}-*/_count`, { query: { term: { 'labels.run': run } } })).count;
 
 function publish(ch: amqp.ConfirmChannel, lines: string[]): void {
-  ch.publish('brewops.logs', 'bench-logs', Buffer.from(lines.join('\n')), { contentType: 'application/x-ndjson', persistent: true });
+  ch.publish(args.exchange, 'bench-logs', Buffer.from(lines.join('\n')), { contentType: 'application/x-ndjson', persistent: true });
 }
 
 async function throughput(ch: amqp.ConfirmChannel, total: number, batch: number): Promise<void> {
@@ -52,8 +55,10 @@ async function throughput(ch: amqp.ConfirmChannel, total: number, batch: number)
   const published = performance.now() - t0;
   let n = 0;
   let stalled = 0;
-  for (let last = -1; n < total && stalled < 60; await sleep(250)) {
-    n = await count(run);
+  // polled every 100 ms (the figure includes up to one poll interval); gives up after 15 s without progress
+  for (let last = -1; n < total && stalled < 150; await sleep(100)) {
+    // a daily index created by this very run has no active shard for a moment: count that as no progress
+    n = await count(run).catch(() => Math.max(last, 0));
     stalled = n === last ? stalled + 1 : 0;
     last = n;
   }
@@ -78,11 +83,13 @@ async function latency(ch: amqp.ConfirmChannel, rate: number, seconds: number): 
     let from = 0;
     while (!done || seen.size < total) {
       const t = performance.now();
-      const r = await search<{ hits: { hits: Array<{ _source: { labels: { seq: number } } }> } }>('/logs-brewops-*/_search', {
+      const r = await search<{ hits: { hits: Array<{ _source: { labels: { seq: number } } }> } }>(`/${args['index-prefix']}-*/_search`, {
         size: 10_000, _source: ['labels.seq'], sort: [{ 'labels.seq': 'asc' }],
         query: { bool: { filter: [{ term: { 'labels.run': run } }, { range: { 'labels.seq': { gte: from } } }] } },
-      });
-      for (const h of r.hits.hits) if (!seen.has(h._source.labels.seq)) seen.set(h._source.labels.seq, t);
+      }).catch(() => ({ hits: { hits: [] } })); // as above: a poll that fails finds nothing
+      // seen at the response (a line was searchable by then, maybe not yet when the request left)
+      const at = performance.now();
+      for (const h of r.hits.hits) if (!seen.has(h._source.labels.seq)) seen.set(h._source.labels.seq, at);
       while (seen.has(from)) from++;
       if (done && performance.now() - t > 0 && seen.size < total && stalledTooLong()) break;
       await sleep(Math.max(0, 100 - (performance.now() - t)));
@@ -107,7 +114,7 @@ async function latency(ch: amqp.ConfirmChannel, rate: number, seconds: number): 
   await poller;
   const lat = [...seen].map(([seq, at]) => at - emitted.get(seq)!).sort((a, b) => a - b);
   console.log(`latency: ${rate} lines/s for ${seconds} s (${total} lines, ${perTick} per batch every ${tickMs} ms); ${seen.size} searchable; `
-    + `emit → searchable p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms, max ${(lat.at(-1) ?? NaN).toFixed(0)} ms (goal p99 ≤ 2000 ms; 100 ms polling)`);
+    + `${seen.size < total ? `(${total - seen.size} NEVER SEEN, left out of the percentiles) ` : ''}emit → searchable p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms, max ${(lat.at(-1) ?? NaN).toFixed(0)} ms (goal p99 ≤ 2000 ms; 100 ms polling)`);
 }
 
 async function main(): Promise<void> {

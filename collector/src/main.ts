@@ -1,10 +1,9 @@
 import { startService } from '@brewops/platform';
 import { readCollectorConfig } from './config.js';
 import { SearchWriter } from './search-writer.js';
-import { EVENTS_ARCHIVE_QUEUE, startPipeline } from './pipeline.js';
+import { startPipeline } from './pipeline.js';
 import { startRetention } from './retention.js';
 import { startQueueLag } from './queue-lag.js';
-import { semconv } from '@brewops/platform';
 
 const cfg = readCollectorConfig();
 
@@ -16,7 +15,7 @@ startService({
     rt.readiness.check('search', () => writer.ping());
     rt.lifecycle.onShutdown('search', () => writer.close(), 'flush');
     await startPipeline(rt, cfg, writer);
-    const lag = startQueueLag(rt.env.amqpUrl, [semconv.QUEUE_LOGS, EVENTS_ARCHIVE_QUEUE], cfg.lagSampleMs, rt.metrics.registry, rt.logger);
+    const lag = startQueueLag(rt.env.amqpUrl, [cfg.logsQueue, cfg.eventsQueue], cfg.lagSampleMs, rt.metrics.registry, rt.logger);
     rt.lifecycle.onShutdown('queue-lag', () => lag.stop(), 'drain');
     const retention = startRetention(writer, {
       prefixes: [cfg.logIndexPrefix, cfg.eventIndexPrefix],

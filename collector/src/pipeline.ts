@@ -6,7 +6,6 @@ import { dailyIndex, parseLogBatch, stableId } from './documents.js';
 import type { SearchWriter } from './search-writer.js';
 import { BulkBatcher } from './batcher.js';
 
-export const EVENTS_ARCHIVE_QUEUE = 'collector.events-archive';
 
 /** Consumes log batches and domain events; a message is acknowledged only after the backend accepted it. */
 export async function startPipeline(rt: ServiceRuntime, cfg: CollectorConfig, writer: SearchWriter): Promise<void> {
@@ -19,8 +18,11 @@ export async function startPipeline(rt: ServiceRuntime, cfg: CollectorConfig, wr
   const messaging = rt.messaging!;
   await messaging.addTopology(async (ch) => {
     await ch.assertExchange(semconv.EXCHANGE_EVENTS, 'topic', { durable: true });
-    await ch.assertQueue(EVENTS_ARCHIVE_QUEUE, { durable: true });
-    await ch.bindQueue(EVENTS_ARCHIVE_QUEUE, semconv.EXCHANGE_EVENTS, '#');
+    await ch.assertQueue(cfg.eventsQueue, { durable: true });
+    await ch.bindQueue(cfg.eventsQueue, semconv.EXCHANGE_EVENTS, '#');
+    await ch.assertExchange(cfg.logsExchange, 'topic', { durable: true });
+    await ch.assertQueue(cfg.logsQueue, { durable: true });
+    await ch.bindQueue(cfg.logsQueue, cfg.logsExchange, '#');
   });
 
   // Log lines of several messages share one bulk; each message is acked once its bulk is accepted.
@@ -31,15 +33,15 @@ export async function startPipeline(rt: ServiceRuntime, cfg: CollectorConfig, wr
     indexed.inc({ kind: 'logs' }, r.indexed);
     deadLettered.inc({ kind: 'logs' }, r.deadLettered);
     const now = Date.now();
-    for (const d of docs) emitToIndexed.observe(Math.max(0, (now - Date.parse(String(d.source['@timestamp']))) / 1000));
-  }, { maxDocs: cfg.bulkMaxDocs, maxDelayMs: cfg.bulkMaxDelayMs });
+    for (const d of docs) emitToIndexed.observe(Math.max(0, (now - (d.timeMs ?? Date.parse(String(d.source['@timestamp'])))) / 1000));
+  }, { maxDocs: cfg.bulkMaxDocs, maxDelayMs: cfg.bulkMaxDelayMs, maxInFlight: cfg.bulkMaxInFlight });
 
-  await messaging.consume(semconv.QUEUE_LOGS, async (msg: ConsumedMessage) => {
+  await messaging.consume(cfg.logsQueue, async (msg: ConsumedMessage) => {
     const { docs, dead } = parseLogBatch(msg.raw.toString('utf8'), cfg.logIndexPrefix);
     await logBulks.add(docs, dead);
   }, { prefetch: cfg.prefetch, onError: () => 'requeue' });
 
-  await messaging.consume(EVENTS_ARCHIVE_QUEUE, async (msg: ConsumedMessage) => {
+  await messaging.consume(cfg.eventsQueue, async (msg: ConsumedMessage) => {
     const raw = msg.raw.toString('utf8');
     const end = bulkSeconds.startTimer({ kind: 'events' });
     if (!isEventEnvelope(msg.body)) {

@@ -14,7 +14,7 @@ export function indexTemplates(cfg: CollectorConfig): Array<{ name: string; body
   const stringsAsKeywords = [{ strings: { match_mapping_type: 'string', mapping: keyword } }];
   return [
     {
-      name: 'brewops-logs',
+      name: `${cfg.templatePrefix}-logs`,
       body: {
         index_patterns: [`${cfg.logIndexPrefix}-*`],
         template: {
@@ -42,7 +42,7 @@ export function indexTemplates(cfg: CollectorConfig): Array<{ name: string; body
       },
     },
     {
-      name: 'brewops-events',
+      name: `${cfg.templatePrefix}-events`,
       body: {
         index_patterns: [`${cfg.eventIndexPrefix}-*`],
         template: {
@@ -64,7 +64,7 @@ export function indexTemplates(cfg: CollectorConfig): Array<{ name: string; body
       },
     },
     {
-      name: 'brewops-deadletter',
+      name: `${cfg.templatePrefix}-deadletter`,
       body: {
         index_patterns: [cfg.deadLetterIndex],
         template: {

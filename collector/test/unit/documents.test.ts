@@ -41,3 +41,26 @@ test('percent-encoded e-mails (a forwarded request path) are masked too, in docu
   const { dead } = parseLogBatch('not json /members/bob.smith%40example.org', 'logs-brewops');
   assert.equal(dead[0]!.raw, 'not json /members/b***%40example.org');
 });
+
+test('a line masking leaves alone is indexed as received (no second serialization); any masking or doubt means a fresh serialization', () => {
+  const clean = line({ '@timestamp': '2026-11-23T10:00:00.000Z', message: 'hello', labels: { seq: 1 } });
+  const masked = line({ '@timestamp': '2026-11-23T10:00:00.000Z', message: 'from jane.doe@example.com' });
+  // a duplicate key hides the first value from the masking of the parsed object; the raw text still has it
+  const duplicate = '{"@timestamp":"2026-11-23T10:00:00.000Z","message":"jane.doe@example.com","message":"x"}';
+  const escaped = '{"@timestamp":"2026-11-23T10:00:00.000Z","message":"jane.doe\\u0040example.com"}';
+  const { docs } = parseLogBatch([clean, masked, duplicate, escaped].join('\n'), 'logs-brewops');
+  assert.equal(docs[0]!.json, clean);
+  assert.equal(docs[0]!.timeMs, Date.parse('2026-11-23T10:00:00.000Z'));
+  assert.equal(docs[1]!.json, undefined);
+  assert.equal(docs[2]!.json, undefined);
+  assert.ok(!JSON.stringify(docs[2]!.source).includes('jane.doe@'));
+  assert.equal(docs[3]!.json, undefined);
+  assert.equal(docs[3]!.source['message'], 'j***@example.com');
+});
+
+test('daily index is the UTC day of the timestamp, offsets included', () => {
+  const a = line({ '@timestamp': '2026-11-24T01:00:00+02:00', message: 'x' });
+  const b = line({ '@timestamp': '2026-11-24T01:00:00Z', message: 'x' });
+  const { docs } = parseLogBatch(`${a}\n${b}`, 'logs-brewops');
+  assert.deepEqual(docs.map((d) => d.index), ['logs-brewops-2026.11.23', 'logs-brewops-2026.11.24']);
+});
