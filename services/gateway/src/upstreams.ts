@@ -9,8 +9,15 @@ import type { GatewayConfig } from './config.js';
  */
 export class Upstreams {
   private readonly clients = new Map<string, Promise<ServiceClient>>();
+  /** The clients whose watch is up, for a lookup without awaiting a settled promise (a microtask per request). */
+  private readonly ready = new Map<string, ServiceClient>();
 
   constructor(private readonly rt: ServiceRuntime, private readonly cfg: GatewayConfig) {}
+
+  /** The client of `service` if it is already created. */
+  current(service: string): ServiceClient | undefined {
+    return this.ready.get(service);
+  }
 
   get(service: string): Promise<ServiceClient> {
     let c = this.clients.get(service);
@@ -24,9 +31,11 @@ export class Upstreams {
           logger: this.rt.logger,
         });
         this.rt.lifecycle.onShutdown(`upstream:${service}`, async () => {
+          this.ready.delete(service);
           await watch.close();
           await client.close();
         }, 'deregister');
+        this.ready.set(service, client);
         return client;
       });
       // a failed watch (etcd down) is not cached: the next request tries again

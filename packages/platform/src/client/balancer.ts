@@ -10,6 +10,8 @@ import type { InstanceSource } from './types.js';
 export class Balancer {
   private readonly upstreams = new Map<string, Upstream>();
   private lastList: readonly InstanceInfo[] | undefined;
+  /** `upstreams` as an array, rebuilt when the source's list changes (not on every pick). */
+  private all: readonly Upstream[] = [];
 
   constructor(
     private readonly source: InstanceSource,
@@ -18,17 +20,25 @@ export class Balancer {
     private readonly random: () => number = Math.random,
   ) {}
 
-  /** The live instances, synced with the source (cheap when the source's list is unchanged). */
-  live(): Upstream[] {
+  /** The live instances, synced with the source (cheap when the source's list is unchanged). Do not modify. */
+  live(): readonly Upstream[] {
     const list = this.source.instances();
     if (list !== this.lastList) this.sync(list);
-    return [...this.upstreams.values()];
+    return this.all;
   }
 
   /** P2C on outstanding requests; `undefined` when no instance outside `exclude` is available. */
   pick(exclude: ReadonlySet<string>): Upstream | undefined {
     const now = Date.now();
-    const candidates = this.live().filter((u) => !exclude.has(u.id) && u.available(now));
+    const all = this.live();
+    // usually every instance is a candidate: no array is built for the pick then
+    let candidates = all;
+    for (const u of all) {
+      if (exclude.has(u.id) || !u.available(now)) {
+        candidates = all.filter((x) => !exclude.has(x.id) && x.available(now));
+        break;
+      }
+    }
     if (candidates.length <= 1) return candidates[0];
     const i = Math.floor(this.random() * candidates.length);
     let j = Math.floor(this.random() * (candidates.length - 1));
@@ -55,6 +65,7 @@ export class Balancer {
   async close(): Promise<void> {
     const all = [...this.upstreams.values()];
     this.upstreams.clear();
+    this.all = [];
     await Promise.all(all.map((u) => u.close().catch(() => undefined)));
   }
 
@@ -77,5 +88,6 @@ export class Balancer {
       // let in-flight requests finish; idle connections close
       void u.close().catch(() => undefined);
     }
+    this.all = [...this.upstreams.values()];
   }
 }

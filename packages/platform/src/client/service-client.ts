@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import { Balancer } from './balancer.js';
-import { classifyTransportError, isUpstreamFailure, toClientError, UpstreamFailure } from './errors.js';
+import { classifyTransportError, isUpstreamFailure, toClientError, type UpstreamFailure } from './errors.js';
 import { createClientMetrics, type ClientErrorType } from './metrics.js';
 import { LivePolicy, logPolicyChange } from './policy.js';
 import { RetryBudget } from './retry-budget.js';
@@ -174,15 +174,8 @@ export class ServiceClient {
     const start = performance.now();
     u.outstanding++;
     try {
-      const raw = await u.policy.execute(({ signal }) =>
-        send(u, { method: a.method, path: a.path, headers: a.headers, body: a.body, signal, bodyTimeoutMs: this.bodyTimeoutMs })
-          .catch((err: unknown) => {
-            // the cockatiel timeout aborted the request: whatever undici threw, it is a timeout
-            throw signal.aborted ? new UpstreamFailure('timeout', u.id, { cause: err }) : classifyTransportError(err, u.id);
-          }),
-        // a signal of its own per call: cockatiel hangs a listener on the parent signal while a call runs
-        new AbortController().signal,
-      );
+      const raw = await u.attempt((signal) =>
+        send(u, { method: a.method, path: a.path, headers: a.headers, body: a.body, signal, bodyTimeoutMs: this.bodyTimeoutMs }));
       const failed = raw.status >= 500;
       this.metrics.request(service, u.id, (performance.now() - start) / 1000, failed ? 'http_5xx' : undefined);
       if (failed) u.failed(() => this.balancer.mayEject());

@@ -1,18 +1,10 @@
 import { Agent } from 'undici';
-import {
-  CircuitBreakerPolicy,
-  CircuitState,
-  TimeoutStrategy,
-  circuitBreaker,
-  handleWhen,
-  timeout,
-  wrap,
-  type IPolicy,
-} from 'cockatiel';
+import { CircuitBreakerPolicy, CircuitState, circuitBreaker, handleWhen } from 'cockatiel';
 import type { InstanceInfo, LoggerLike } from '../discovery/types.js';
-import { isTimeoutError, isUpstreamFailure } from './errors.js';
+import { classifyTransportError, isTimeoutError, isUpstreamFailure, UpstreamFailure } from './errors.js';
 import { LiveConsecutiveBreaker, liveHalfOpenAfter } from './live-breaker.js';
 import type { BreakerStateName, ClientMetrics } from './metrics.js';
+import { AttemptSignal } from './transport.js';
 import type { UpstreamPolicy } from './types.js';
 
 export interface UpstreamSettings {
@@ -37,20 +29,22 @@ export const STATE_NAME: Record<CircuitState, BreakerStateName> = {
   [CircuitState.Isolated]: 'open',
 };
 
+const abortOnTimeout = (signal: AttemptSignal): void => signal.abort();
+
 /**
  * One instance as the load balancer sees it: a keep-alive pool, outstanding requests, a
- * cockatiel breaker (transport failures and timeouts; half-open probe after a cool-down)
- * wrapped around a cockatiel timeout, and outlier ejection (consecutive failures of any kind,
- * including 5xx answers; the n-th ejection in a row lasts n × base; after re-admission one more
- * failure ejects again at once). Threshold, cool-down and timeout follow the live policy without
+ * cockatiel breaker (transport failures and timeouts; half-open probe after a cool-down) around
+ * each attempt, a timeout to response headers per attempt, and outlier ejection (consecutive
+ * failures of any kind, including 5xx answers; the n-th ejection in a row lasts n × base; after
+ * re-admission one more failure ejects again at once). Threshold, cool-down and timeout follow the live policy without
  * rebuilding the breaker: its state (count, open/half-open) carries over a change.
  */
 export class Upstream {
   readonly agent: Agent;
+  /** `http://host:port` (a new host or port makes a new Upstream, see Balancer.sync). */
+  readonly origin: string;
   outstanding = 0;
   private readonly breaker: CircuitBreakerPolicy;
-  private wrapped: IPolicy | undefined;
-  private wrappedTimeoutMs = 0;
   private breakerState: BreakerStateName = 'closed';
   private openedAt = 0;
   private consecutiveFailures = 0;
@@ -63,6 +57,7 @@ export class Upstream {
     public info: InstanceInfo,
     private readonly s: UpstreamSettings,
   ) {
+    this.origin = `http://${info.host}:${info.port}`;
     this.agent = new Agent({ keepAliveTimeout: 4_000, connections: s.connections, pipelining: 1 });
     this.breaker = circuitBreaker(handleWhen((e) => isTimeoutError(e) || (isUpstreamFailure(e) && (e.code === 'connect' || e.code === 'reset' || e.code === 'timeout'))), {
       halfOpenAfter: liveHalfOpenAfter(() => s.policy().breakerHalfOpenAfterMs),
@@ -72,22 +67,31 @@ export class Upstream {
     s.metrics.init(s.service, info.instanceId);
   }
 
-  /** Breaker around a timeout, for one call; a new timeout is wrapped around the same breaker when the policy's changed. */
-  get policy(): IPolicy {
-    const ms = this.s.policy().timeoutMs;
-    if (this.wrapped === undefined || ms !== this.wrappedTimeoutMs) {
-      this.wrappedTimeoutMs = ms;
-      this.wrapped = wrap(this.breaker, timeout(ms, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }));
-    }
-    return this.wrapped;
+  /**
+   * Runs one attempt through the breaker, with the live policy's timeout to response headers:
+   * when it passes, `signal` aborts (undici fails the request at once) and the attempt fails
+   * with an UpstreamFailure `timeout`, which the breaker counts. Once `call` has settled the
+   * signal never aborts, so a body still streaming is not cut. Other errors of `call` become
+   * an UpstreamFailure (classifyTransportError). One light signal and one timer per attempt:
+   * cockatiel's timeout policy cost three AbortControllers, two event subscriptions and a
+   * promise race.
+   */
+  attempt<T>(call: (signal: AttemptSignal) => Promise<T>): Promise<T> {
+    return this.breaker.execute(async () => {
+      const signal = new AttemptSignal();
+      const timer = setTimeout(abortOnTimeout, this.s.policy().timeoutMs, signal);
+      try {
+        return await call(signal);
+      } catch (err) {
+        throw signal.aborted ? new UpstreamFailure('timeout', this.id, { cause: err }) : classifyTransportError(err, this.id);
+      } finally {
+        clearTimeout(timer);
+      }
+    });
   }
 
   get id(): string {
     return this.info.instanceId;
-  }
-
-  get origin(): string {
-    return `http://${this.info.host}:${this.info.port}`;
   }
 
   /** Whether the balancer may pick it now: not ejected, breaker closed or due for its half-open probe. */

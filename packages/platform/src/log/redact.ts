@@ -26,8 +26,13 @@ const SENSITIVE = new RegExp(
   ].join('|'),
   'gi',
 );
-/** Cheap pre-check: a string with none of these cannot contain anything that is masked. */
-const MAYBE_SENSITIVE = /\d|@|eyJ|bearer/i;
+/**
+ * Cheap pre-check, about half the cost of a SENSITIVE pass: every alternative of SENSITIVE needs
+ * one of these (an `@` or `%40`, `eyJ`, `bearer`, or 13 digits with single separators), so a
+ * string without any cannot contain anything that is masked. Ids such as trace, span and
+ * correlation ids (hex, digits in short runs) and most paths fail it and are left as they are.
+ */
+const MAYBE_SENSITIVE = /@|%40|eyj|bearer|\d(?:[ -]?\d){12}/i;
 
 function luhnValid(digits: string): boolean {
   let sum = 0;

@@ -94,3 +94,30 @@ test('power of two choices picks the less loaded of two, skips ejected ones, cap
   assert.equal(bb!.failed(() => b.mayEject()), false, 'ejected past the cap');
   await b.close();
 });
+
+test('a timeout to response headers is a 504 and counts for the breaker; a slow body after the headers is not cut', async () => {
+  const server = createServer((req, res) => {
+    req.resume();
+    if (req.url === '/hang') return; // never answers
+    // headers at once, the body later than the timeout
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.write('first ');
+    setTimeout(() => res.end('last'), 300);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const list = [info('slow', (server.address() as AddressInfo).port)];
+  const c = new ServiceClient({ instances: () => list }, { service: 'u', timeoutMs: 100, retries: 0, breakerThreshold: 2, breakerHalfOpenAfterMs: 60_000 });
+  const streamed = await c.stream({ method: 'GET', path: '/slow' });
+  let text = '';
+  for await (const chunk of streamed.body) text += String(chunk);
+  assert.equal(text, 'first last');
+  for (let i = 0; i < 2; i++) {
+    await assert.rejects(c.request({ method: 'GET', path: '/hang' }), (e: unknown) => isAppError(e) && e.status === 504 && e.code === 'upstream_timeout');
+  }
+  // two timeouts in a row opened the instance's breaker: it is not tried any more
+  assert.deepEqual(c.snapshot().map((s) => s.available), [false]);
+  await assert.rejects(c.request({ method: 'GET', path: '/slow' }), (e: unknown) => isAppError(e) && e.status === 503 && e.code === 'no_upstream');
+  await c.close();
+  server.closeAllConnections();
+  server.close();
+});

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { AppError } from '@brewops/platform';
 import type { Principal } from './principal.js';
 
@@ -19,7 +19,8 @@ export interface ApiKeyEntry {
   readonly disabled?: boolean;
 }
 
-export const sha256Hex = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
+/** One-shot `crypto.hash`: no Hash object per call (it runs once per API-key request). */
+export const sha256Hex = (s: string): string => hash('sha256', s, 'hex');
 
 const HEX64 = /^[0-9a-f]{64}$/;
 

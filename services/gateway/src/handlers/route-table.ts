@@ -19,16 +19,29 @@ export type RouteDecision =
  */
 export function decideRoute(service: string, rest: string, query: string, services: ReadonlySet<string> = PUBLIC_SERVICES): RouteDecision {
   if (!services.has(service)) return { kind: 'unknown_service', service };
-  const decoded = safeDecode(rest);
+  // The common case, segments of unreserved characters only (no `%`, no empty, `.` or `..`
+  // segment): decoding, normalising and re-encoding would give back '/' + rest.
+  const path = PLAIN.test(rest) && !DOT_SEGMENT.test(rest) ? '/' + rest : normalise(rest);
+  // Routers match case-insensitively (@koa/router's default): `/METRICS` is `/metrics` upstream.
+  const lower = path.toLowerCase();
+  if (INTERNAL_PREFIXES.some((p) => lower === p || lower.startsWith(p + '/'))) return { kind: 'internal' };
+  return { kind: 'proxy', service, path: query ? `${path}?${query}` : path };
+}
+
+/** Non-empty segments of unreserved characters (linear: `/` is not in the class). */
+const PLAIN = /^[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*$/;
+/** A `.` or `..` segment. */
+const DOT_SEGMENT = /(?:^|\/)\.{1,2}(?:\/|$)/;
+
+/** Decoded, dot segments resolved (never above the root), empty segments dropped, re-encoded. */
+function normalise(rest: string): string {
   const segments: string[] = [];
-  for (const seg of decoded.split('/')) {
+  for (const seg of safeDecode(rest).split('/')) {
     if (seg === '' || seg === '.') continue;
     if (seg === '..') segments.pop();
     else segments.push(seg);
   }
-  const path = '/' + segments.map((s) => encodeURIComponent(s)).join('/');
-  if (INTERNAL_PREFIXES.some((p) => path === p || path.startsWith(p + '/'))) return { kind: 'internal' };
-  return { kind: 'proxy', service, path: query ? `${path}?${query}` : path };
+  return '/' + segments.map((s) => encodeURIComponent(s)).join('/');
 }
 
 function safeDecode(s: string): string {

@@ -29,13 +29,21 @@ const missing = (): AppError =>
  * principals are keyed by client address for rate limiting.
  */
 export function authMiddleware(deps: AuthDeps): Koa.Middleware {
-  return async function gatewayAuth(ctx, next) {
-    ctx.state['principal'] = await authenticate(ctx, deps);
+  return function gatewayAuth(ctx, next) {
+    const p = authenticate(ctx, deps);
+    // API keys and anonymous requests are decided synchronously; only a JWT may need a wait (JWKS)
+    if (p instanceof Promise) {
+      return p.then((principal) => {
+        ctx.state['principal'] = principal;
+        return next();
+      });
+    }
+    ctx.state['principal'] = p;
     return next();
   };
 }
 
-async function authenticate(ctx: Koa.Context, deps: AuthDeps): Promise<Principal> {
+function authenticate(ctx: Koa.Context, deps: AuthDeps): Principal | Promise<Principal> {
   const key = ctx.get(HEADER_API_KEY);
   const authz = ctx.get('authorization');
   if (key !== '') return deps.keys.authenticate(key);

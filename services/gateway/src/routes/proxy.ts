@@ -53,7 +53,9 @@ export function proxyMiddleware(cfg: GatewayConfig, upstreams: Upstreams): Koa.M
     headers['x-forwarded-for'] = ctx.ip;
     headers['x-brewops-principal'] = principal.id;
 
-    const hasBody = ctx.get('transfer-encoding') !== '' || Number(ctx.get('content-length') || '0') > 0;
+    const contentLength = incoming['content-length'];
+    const te = incoming['transfer-encoding'];
+    const hasBody = (te !== undefined && te !== '') || Number(contentLength || '0') > 0;
     let limit: ByteLimit | undefined;
     let body: Readable | undefined;
     if (hasBody) {
@@ -61,9 +63,9 @@ export function proxyMiddleware(cfg: GatewayConfig, upstreams: Upstreams): Koa.M
       body = ctx.req.pipe(limit);
       ctx.req.on('error', (err) => limit?.destroy(err));
       delete headers['content-length'];
-      if (ctx.get('content-length') !== '') headers['content-length'] = ctx.get('content-length');
+      if (contentLength !== undefined && contentLength !== '') headers['content-length'] = contentLength;
     }
-    const client = await upstreams.get(decision.service);
+    const client = upstreams.current(decision.service) ?? (await upstreams.get(decision.service));
     let res;
     try {
       res = await client.stream({ method: ctx.method, path: decision.path, headers, ...(body ? { body } : {}) });

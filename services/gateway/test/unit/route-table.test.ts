@@ -20,3 +20,29 @@ test('internal paths stay internal, also behind dot segments and encodings', () 
 test('dot segments cannot climb above the service root', () => {
   assert.deepEqual(decideRoute('order', '../../v1/menu', ''), { kind: 'proxy', service: 'order', path: '/v1/menu' });
 });
+
+test('internal paths are matched whatever their case (upstream routers ignore case)', () => {
+  for (const rest of ['METRICS', 'Health/ready', 'v1/../Admin/x', '%2e%2e/Internal']) {
+    assert.deepEqual(decideRoute('order', rest, ''), { kind: 'internal' }, rest);
+  }
+});
+
+test('plain paths go through unchanged; anything else is decoded, normalised and re-encoded', () => {
+  const cases: Array<[string, string]> = [
+    ['v1/members/m-100', '/v1/members/m-100'],
+    ['v1/file.json', '/v1/file.json'],
+    ['v1/...', '/v1/...'],
+    ['v1/.hidden/x', '/v1/.hidden/x'],
+    ['v1/orders/', '/v1/orders'],
+    ['v1//orders', '/v1/orders'],
+    ['v1/./orders', '/v1/orders'],
+    ['v1/a%20b', '/v1/a%20b'],
+    ['v1/a%2Fb', '/v1/a/b'],
+    ['v1/caf%C3%A9', '/v1/caf%C3%A9'],
+    ['v1/a!b', '/v1/a!b'],
+    ['', '/'],
+  ];
+  for (const [rest, path] of cases) {
+    assert.deepEqual(decideRoute('order', rest, ''), { kind: 'proxy', service: 'order', path }, rest);
+  }
+});
