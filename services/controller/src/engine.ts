@@ -52,9 +52,17 @@ interface Tracked {
   readonly service: string;
   readonly instanceId: string;
   readonly machine: InstanceMachine;
-  lastBlock: BlockReason | null;
+  /** When each refusal was last reported: one event per reason per BLOCK_REPEAT_MS, not one per turn. */
+  readonly blocks: Map<BlockReason, number>;
   held: boolean;
 }
+
+/**
+ * A refusal that persists is reported again at most this often. Two refusals can alternate turn
+ * after turn (a dead last instance: its reroute refused as the last healthy one, its restart in
+ * place refused by the rate limit): reported each turn, they flooded the log and the incident.
+ */
+const BLOCK_REPEAT_MS = 60_000;
 
 const keyOf = (service: string, instanceId: string): string => `${service}/${instanceId}`;
 
@@ -79,7 +87,7 @@ export class Engine {
   /** Starts following an instance (idempotent). */
   track(service: string, instanceId: string, now: number): void {
     const key = keyOf(service, instanceId);
-    if (!this.tracked.has(key)) this.tracked.set(key, { service, instanceId, machine: new InstanceMachine(now), lastBlock: null, held: false });
+    if (!this.tracked.has(key)) this.tracked.set(key, { service, instanceId, machine: new InstanceMachine(now), blocks: new Map(), held: false });
   }
 
   /** Stops following an instance (removed on purpose, e.g. scaled down). */
@@ -136,7 +144,7 @@ export class Engine {
             this.block(t, blocked, `reroute refused: ${blocked.replace('_', ' ')}`, now);
             continue;
           }
-          if (t.lastBlock !== blocked) this.block(t, blocked, 'reroute refused: last healthy instance', now);
+          this.block(t, blocked, 'reroute refused: last healthy instance', now);
           action = inPlace.action;
           reason = inPlace.reason;
         }
@@ -145,7 +153,7 @@ export class Engine {
         this.block(t, 'rate_limited', `${action} refused: global action rate limit`, now);
         continue;
       }
-      t.lastBlock = null;
+      t.blocks.clear();
       t.machine.begin(action);
       const d: Decision = { service: t.service, instanceId: t.instanceId, action, reason, dryRun: cfg.dryRun };
       this.listener({ at: now, service: t.service, instanceId: t.instanceId, type: 'decision', action, detail: reason });
@@ -181,8 +189,9 @@ export class Engine {
   }
 
   private block(t: Tracked, reason: BlockReason, detail: string, now: number): void {
-    if (t.lastBlock === reason) return;
-    t.lastBlock = reason;
+    const last = t.blocks.get(reason);
+    if (last !== undefined && now - last < BLOCK_REPEAT_MS) return;
+    t.blocks.set(reason, now);
     this.listener({ at: now, service: t.service, instanceId: t.instanceId, type: 'blocked', detail, blocked: reason });
   }
 

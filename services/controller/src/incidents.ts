@@ -45,6 +45,8 @@ export interface Incident {
   readonly dryRun: boolean;
   readonly durations: IncidentDurations;
   readonly timeline: TimelineEntry[];
+  /** Entries dropped from the middle of a long timeline (see MAX_TIMELINE in recorder.ts). */
+  timelineDropped: number;
 }
 
 /** Open incidents by instance and a bounded history of closed ones (newest first). */
@@ -72,6 +74,7 @@ export class IncidentLog {
       dryRun,
       durations: { detectMs: null, rerouteMs: null, restartMs: null, recoveryMs: null, verifiedMs: null },
       timeline: [],
+      timelineDropped: 0,
     };
     this.open.set(`${service}/${instanceId}`, inc);
     return inc;

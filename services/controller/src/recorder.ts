@@ -26,6 +26,10 @@ export interface RecorderDeps {
  * incident (a root span from suspect to close, a child span per decision/action), a log event
  * per line, metrics for actions and durations.
  */
+/** Entries an incident's timeline keeps at most: the first TIMELINE_HEAD and the latest others. */
+export const MAX_TIMELINE = 500;
+const TIMELINE_HEAD = 50;
+
 export class Recorder {
   private readonly roots = new Map<string, Span>();
   private readonly actionSpans = new Map<string, Span>();
@@ -101,6 +105,11 @@ export class Recorder {
 
   private append(inc: Incident, e: EngineEvent): void {
     const since = e.at - Date.parse(inc.failingSince);
+    // A long incident (an instance left flagged for hours) keeps its first and its latest entries.
+    if (inc.timeline.length >= MAX_TIMELINE) {
+      inc.timeline.splice(TIMELINE_HEAD, 1);
+      inc.timelineDropped += 1;
+    }
     inc.timeline.push({
       at: new Date(e.at).toISOString(), sinceFailureMs: since, type: e.type, detail: e.detail,
       ...(e.action ? { action: e.action } : {}), ...(e.result ? { result: e.result } : {}),

@@ -153,6 +153,27 @@ describe('Engine guards', () => {
     assert.equal(engine.step(60_001).length, 1, 'one more token after a minute');
   });
 
+  it('a dead last instance whose restart in place is rate-limited: each refusal reported once a minute, not every turn', () => {
+    // the rate limit is spent by another service first
+    const cfg = config({}, { actionsPerMinute: 1, actionBurst: 1 });
+    const events: EngineEvent[] = [];
+    const engine = new Engine(() => cfg, (e) => events.push(e), 0);
+    engine.track('other', 'o-1', 0);
+    engine.track('other', 'o-2', 0);
+    fail(engine, 'o-1', 3, 'other');
+    engine.track('solo', 'solo-1', 0);
+    fail(engine, 'solo-1', 3, 'solo');
+    engine.signal('solo', 'solo-1', { type: 'lease_lost' }, 0);
+    assert.deepEqual(engine.step(1).map((d) => d.instanceId), ['o-1']);
+    for (let now = 2; now < 2000; now += 50) assert.deepEqual(engine.step(now), []);
+    const solo = events.filter((e) => e.type === 'blocked' && e.instanceId === 'solo-1').map((e) => e.blocked);
+    assert.deepEqual(solo.sort(), ['last_healthy', 'rate_limited'], `one event per refusal, got ${solo.length}`);
+    // a minute later both are still true: reported once more each, then the token arrives
+    engine.step(61_000);
+    const again = events.filter((e) => e.type === 'blocked' && e.instanceId === 'solo-1');
+    assert.ok(again.length <= 4, `at most one repeat per refusal after a minute, got ${again.length}`);
+  });
+
   it('dry-run decides the same actions, marked dry-run', () => {
     const { engine } = setup(['m-1', 'm-2'], config({ dryRun: true }));
     fail(engine, 'm-1');

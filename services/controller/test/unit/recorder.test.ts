@@ -7,7 +7,7 @@ import { createControllerMetrics } from '../../src/controller-metrics.js';
 import { Engine } from '../../src/engine.js';
 import type { EngineConfig } from '../../src/engine.js';
 import { IncidentLog } from '../../src/incidents.js';
-import { Recorder } from '../../src/recorder.js';
+import { MAX_TIMELINE, Recorder } from '../../src/recorder.js';
 import { METRIC_ACTIONS, METRIC_RECOVERY_SECONDS, METRIC_VERIFICATIONS, SPAN_INCIDENT } from '../../src/semconv.js';
 
 interface FakeSpan { name: string; traceId: string; parent: FakeSpan | undefined; attributes: Record<string, unknown>; events: string[]; ended: boolean }
@@ -138,5 +138,19 @@ describe('Recorder', () => {
     engine.signal('member', 'm-1', { type: 'probe', ok: false }, 20);
     engine.signal('member', 'm-1', { type: 'probe', ok: true }, 30);
     assert.deepEqual(incidents.list().map((i) => i.status), ['cleared']);
+  });
+
+  it('a long incident keeps its first and its latest timeline entries, bounded', () => {
+    const { tracer } = fakeTracer();
+    const metrics = createControllerMetrics(createMetrics({ service: 'c', instanceId: 'c', defaultMetrics: false, exemplars: false }).registry);
+    const incidents = new IncidentLog(() => 10);
+    const recorder: Recorder = new Recorder({ tracer, logger: { info() {}, warn() {} }, metrics, incidents, dryRun: () => false, lastOkAt: () => 0 });
+    recorder.record({ at: 1, service: 'member', instanceId: 'm-1', type: 'suspect', detail: 'first' });
+    for (let i = 0; i < 2000; i++) recorder.record({ at: 2 + i, service: 'member', instanceId: 'm-1', type: 'alert', detail: `entry ${i}` });
+    const inc = incidents.current('member', 'm-1')!;
+    assert.equal(inc.timeline.length, MAX_TIMELINE);
+    assert.equal(inc.timeline[0]!.detail, 'first');
+    assert.equal(inc.timeline.at(-1)!.detail, 'entry 1999');
+    assert.equal(inc.timelineDropped, 2001 - MAX_TIMELINE);
   });
 });
