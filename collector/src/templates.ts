@@ -36,6 +36,9 @@ export function indexTemplates(cfg: CollectorConfig): Array<{ name: string; body
               event: { properties: { duration: { type: 'long' }, action: keyword } },
               host: { properties: { hostname: keyword } },
               labels: { type: 'object' },
+              // logged both as a number (an event's schema version) and as a string ("0.1.0"):
+              // whichever came first would decide, and the other kind would be refused
+              version: keyword,
             },
           },
         },

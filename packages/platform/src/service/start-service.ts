@@ -143,7 +143,7 @@ export async function startService(spec: ServiceSpec): Promise<ServiceRuntime> {
   lifecycle.install();
 
   logger.info(
-    { port, ...(adminPort === undefined ? {} : { adminPort }), 'server.address': env.host, version: env.version },
+    { port, ...(adminPort === undefined ? {} : { adminPort }), 'server.address': env.host, 'service.version': env.version },
     `${env.service} ready on http://${env.host}:${port}${adminPort === undefined ? '' : ` (health and metrics on http://${ADMIN_HOST}:${adminPort})`}`,
   );
   return runtime;
