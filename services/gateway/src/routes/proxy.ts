@@ -62,6 +62,11 @@ export function proxyMiddleware(cfg: GatewayConfig, upstreams: Upstreams): Koa.M
       limit = new ByteLimit(cfg.maxBodyBytes);
       body = ctx.req.pipe(limit);
       ctx.req.on('error', (err) => limit?.destroy(err));
+      // A client that resets the connection mid-body destroys `limit` with ECONNRESET, possibly
+      // before the upstream call reads it or after it failed: without a listener that 'error'
+      // would crash the gateway (the fuzz test found it). The upstream call sees the destroyed
+      // stream and fails on its own; the error is that call's, not the process's.
+      limit.on('error', () => undefined);
       delete headers['content-length'];
       if (contentLength !== undefined && contentLength !== '') headers['content-length'] = contentLength;
     }
