@@ -36,6 +36,8 @@ interface Instance {
 export class InstanceTable implements InstanceControl {
   private readonly instances = new Map<string, Instance>();
   private readonly skippedServices = new Map<string, string>();
+  /** The latest operation (restart, stop, start, scale-in) asked for on each instance. */
+  private readonly ops = new Map<string, { kind: string; done: Promise<InstanceView> }>();
   private polling = false;
 
   constructor(
@@ -59,23 +61,47 @@ export class InstanceTable implements InstanceControl {
     return { instances: [...this.instances.values()].map((i) => this.view(i)), skipped };
   }
 
+  /**
+   * Restarts one instance. A restart asked for while another restart of the same instance is
+   * under way joins it: the controller and a user (or `brewops chaos`) asking at the same moment
+   * get one new process, not two with the first one orphaned.
+   */
   async restart(id: string): Promise<InstanceView> {
     const inst = this.get(id);
-    await this.halt(inst);
-    await this.spawn(inst);
-    return this.view(inst);
+    return this.exclusive(inst, 'restart', async () => {
+      await this.halt(inst);
+      await this.spawn(inst);
+      return this.view(inst);
+    });
   }
 
   async stop(id: string): Promise<InstanceView> {
     const inst = this.get(id);
-    await this.halt(inst);
-    return this.view(inst);
+    return this.exclusive(inst, 'stop', async () => {
+      await this.halt(inst);
+      return this.view(inst);
+    });
   }
 
   async start(id: string): Promise<InstanceView> {
     const inst = this.get(id);
-    if (!isAlive(inst.pid)) await this.spawn(inst);
-    return this.view(inst);
+    return this.exclusive(inst, 'start', async () => {
+      if (!isAlive(inst.pid)) await this.spawn(inst);
+      return this.view(inst);
+    });
+  }
+
+  /** Runs `op` after every earlier operation on `inst`; a second request of the same kind that is still pending or running joins it. */
+  private exclusive(inst: Instance, kind: string, op: () => Promise<InstanceView>): Promise<InstanceView> {
+    const last = this.ops.get(inst.id);
+    if (last && last.kind === kind) return last.done;
+    const done = (last?.done ?? Promise.resolve()).catch(() => undefined).then(op);
+    const entry = { kind, done };
+    this.ops.set(inst.id, entry);
+    done.finally(() => {
+      if (this.ops.get(inst.id) === entry) this.ops.delete(inst.id);
+    }).catch(() => undefined);
+    return done;
   }
 
   async scale(service: string, replicas: number): Promise<InstanceView[]> {
@@ -86,7 +112,10 @@ export class InstanceTable implements InstanceControl {
     }
     for (let i = current().length + 1; i <= replicas; i++) await this.spawn(this.add(service, i));
     for (const inst of current().slice(replicas).reverse()) {
-      await this.halt(inst);
+      await this.exclusive(inst, 'remove', async () => {
+        await this.halt(inst);
+        return this.view(inst);
+      });
       this.instances.delete(inst.id);
     }
     this.persist();

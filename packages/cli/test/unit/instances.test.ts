@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InstanceInfo } from '@brewops/platform';
@@ -90,6 +90,31 @@ test('stop, restart (same id, new pid) and start', async () => {
   await table.start('member-2');
   await until('member-2 ready again', () => byId('member-2').state === 'ready');
   await assert.rejects(table.restart('member-9'), (e: unknown) => e instanceof AdminError && e.status === 404);
+});
+
+test('two restarts asked for at once give one new process, none orphaned', async () => {
+  await until('member-1 ready', () => byId('member-1').state === 'ready');
+  const before = byId('member-1');
+  // the controller and a user asking at the same moment (seen live: two collectors, one untracked)
+  const [a, b] = await Promise.all([table.restart('member-1'), table.restart('member-1')]);
+  assert.equal(a.pid, b.pid, 'both callers see the same new process');
+  assert.notEqual(a.pid, before.pid);
+  assert.equal(isAlive(before.pid), false);
+  assert.equal(byId('member-1').restarts, before.restarts + 1);
+  const running = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return readlinkSync(`/proc/${p}/cwd`) === root && readFileSync(`/proc/${p}/environ`, 'utf8').includes('BREWOPS_INSTANCE_ID=member-1\0');
+    } catch {
+      return false;
+    }
+  });
+  assert.deepEqual(running, [String(a.pid)], 'exactly one member-1 process runs');
+  // a stop queued behind a restart runs after it, and leaves nothing running
+  const [, stopped] = await Promise.all([table.restart('member-1'), table.stop('member-1')]);
+  assert.equal(stopped.state, 'stopped');
+  assert.equal(isAlive(stopped.pid), false);
+  await table.start('member-1');
+  await until('member-1 ready again', () => byId('member-1').state === 'ready');
 });
 
 test('scale out and in; unknown or unbuilt services are refused', async () => {
