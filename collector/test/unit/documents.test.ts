@@ -13,6 +13,16 @@ test('valid lines become documents in the daily index with stable ids', () => {
   assert.equal(docs[0]!.id, docs[1]!.id, 'the same line must map to the same id (redelivery is harmless)');
 });
 
+test('ids differ per line and sort by the line\'s own time (Lucene-friendly, unlike random hex)', () => {
+  const at = (iso: string, msg: string): string => line({ '@timestamp': iso, message: msg });
+  const batch = [at('2026-11-23T10:00:00.002Z', 'c'), at('2026-11-23T10:00:00.001Z', 'b'), at('2026-11-23T10:00:00.001Z', 'a'), at('2026-11-23T11:00:00.000Z', 'a')];
+  const ids = parseLogBatch(batch.join('\n'), 'logs-brewops').docs.map((d) => d.id);
+  assert.equal(new Set(ids).size, 4, 'different lines, different ids');
+  for (const id of ids) assert.match(id, /^[0-9a-f]{44}$/);
+  assert.ok(ids[1]! < ids[0]! && ids[2]! < ids[0]! && ids[0]! < ids[3]!, `ids follow the timestamps: ${ids.join(' ')}`);
+  assert.equal(ids[1]!.slice(0, 12), Date.parse('2026-11-23T10:00:00.001Z').toString(16).padStart(12, '0'));
+});
+
 test('malformed lines become dead letters with a reason, never a crash', () => {
   const batch = ['{"@timestamp": "2026', '[1,2]', line({ message: 'no time' }), line({ '@timestamp': 'x', message: 'bad time' })].join('\n');
   const { docs, dead } = parseLogBatch(batch, 'logs-brewops');
