@@ -30,7 +30,7 @@ export interface LoggerOptions {
   instanceId: string;
   /** Lowest level written. @default 'info' */
   level?: string;
-  /** Where lines go instead of stdout (tests capture output here). @default stdout, synchronous */
+  /** Where lines go instead of stdout (tests capture output here). @default stdout, asynchronous (lines that arrive while a write is under way go out together), flushed synchronously on exit */
   destination?: pino.DestinationStream;
   /** Also ship every line through this shipper (to the log exchange). */
   shipper?: LogShipper;
@@ -164,10 +164,13 @@ function maskMessage(msg: unknown): unknown {
  * and `correlation.id` of the active baggage. Secrets are removed by key (`[REDACTED]`, at any
  * depth, see REDACTED_KEYS), and card numbers, e-mails, bearer tokens and JWTs are masked in the
  * message, every string field and child bindings, before the line is written anywhere. Lines go
- * to stdout (synchronously) and, with a shipper, also to the log exchange.
+ * to stdout and, with a shipper, also to the log exchange. Stdout is written asynchronously: a
+ * line goes out at once when no write is under way, and lines that arrive meanwhile go out
+ * together in the next write (one write(2) a line cost the gateway ~10 % of its CPU at
+ * saturation). pino flushes what is left synchronously when the process exits.
  */
 export function createLogger(options: LoggerOptions): Logger {
-  const primary = options.destination ?? pino.destination({ fd: 1, sync: true });
+  const primary = options.destination ?? pino.destination({ fd: 1, sync: false });
   const stream = options.shipper
     ? pino.multistream(
         [

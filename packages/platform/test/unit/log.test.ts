@@ -195,3 +195,26 @@ describe('createLogger', () => {
     assert.ok(shipped.every((l) => !l.endsWith('\n')));
   });
 });
+
+describe('stdout (the default destination)', () => {
+  // Stdout is written asynchronously; what is still buffered must reach it when the process ends.
+  const script = (end: string): string => `
+    const { createLogger } = require(${JSON.stringify(require.resolve('../../src/log/index.js'))});
+    const log = createLogger({ service: 't', instanceId: 't-1' });
+    for (let i = 0; i < 3000; i++) log.info({ i }, 'line');
+    log.fatal('last words');
+    ${end}`;
+  for (const [name, end] of [
+    ['process.exit right after logging', 'process.exit(3);'],
+    ['an uncaught exception', "setImmediate(() => { throw new Error('boom'); });"],
+  ] as const) {
+    it(`keeps every line through ${name}`, async () => {
+      const { spawnSync } = await import('node:child_process');
+      const r = spawnSync(process.execPath, ['-e', script(end)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      const lines = r.stdout.trim().split('\n');
+      assert.notEqual(r.status, 0);
+      assert.equal(lines.length, 3001, `stdout had ${lines.length} lines; stderr: ${r.stderr.slice(0, 300)}`);
+      assert.equal((JSON.parse(lines.at(-1)!) as Line)['message'], 'last words');
+    });
+  }
+});
