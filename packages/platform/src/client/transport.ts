@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
+import { endClientSpan, startClientSpan } from './client-span.js';
 import type { Upstream } from './upstream.js';
 
 /**
@@ -65,23 +66,33 @@ export interface RawResponse {
 
 /**
  * One HTTP exchange with one instance over its keep-alive pool; resolves when the response
- * headers are in. Trace context and baggage are injected by the undici instrumentation.
+ * headers are in. Its CLIENT span is made here and ends at the response headers (client-span.ts;
+ * the undici instrumentation skips these requests), and trace context and baggage are injected
+ * into `input.headers` (the attempt's own object: a retry overwrites them with its own span).
  * The dispatcher is called with origin and path as they are: undici's top-level `request(url)`
  * would parse them into a URL object first (per request), and re-encode the path and query
  * a caller already normalised (the gateway forwards the client's query string as sent).
  */
 export async function send(upstream: Upstream, input: SendInput): Promise<RawResponse> {
-  const res = await upstream.agent.request({
-    origin: upstream.origin,
-    path: input.path,
-    method: input.method as 'GET',
-    headers: input.headers,
-    body: input.body,
-    signal: input.signal as unknown as EventEmitter,
-    // the attempt's timeout (Upstream.attempt) bounds the wait for headers; undici's own is off
-    headersTimeout: 0,
-    bodyTimeout: input.bodyTimeoutMs,
-  });
+  const span = startClientSpan(input.method, upstream.origin, upstream.info.host, upstream.info.port, input.path, input.headers);
+  let res;
+  try {
+    res = await upstream.agent.request({
+      origin: upstream.origin,
+      path: input.path,
+      method: input.method as 'GET',
+      headers: input.headers,
+      body: input.body,
+      signal: input.signal as unknown as EventEmitter,
+      // the attempt's timeout (Upstream.attempt) bounds the wait for headers; undici's own is off
+      headersTimeout: 0,
+      bodyTimeout: input.bodyTimeoutMs,
+    });
+  } catch (err) {
+    endClientSpan(span, undefined, err);
+    throw err;
+  }
+  endClientSpan(span, res.statusCode);
   return { status: res.statusCode, headers: res.headers, body: res.body };
 }
 

@@ -1,6 +1,7 @@
 import { Agent } from 'undici';
 import { CircuitBreakerPolicy, CircuitState, circuitBreaker, handleWhen } from 'cockatiel';
 import type { InstanceInfo, LoggerLike } from '../discovery/types.js';
+import { holdOrigin, releaseOrigin } from './client-span.js';
 import { classifyTransportError, isTimeoutError, isUpstreamFailure, UpstreamFailure } from './errors.js';
 import { LiveConsecutiveBreaker, liveHalfOpenAfter } from './live-breaker.js';
 import type { BreakerStateName, ClientMetrics } from './metrics.js';
@@ -52,6 +53,7 @@ export class Upstream {
   private ejections = 0;
   private ejectedUntil = 0;
   private probation = false;
+  private closed = false;
 
   constructor(
     public info: InstanceInfo,
@@ -59,6 +61,7 @@ export class Upstream {
   ) {
     this.origin = `http://${info.host}:${info.port}`;
     this.agent = new Agent({ keepAliveTimeout: 4_000, connections: s.connections, pipelining: 1 });
+    holdOrigin(this.origin);
     this.breaker = circuitBreaker(handleWhen((e) => isTimeoutError(e) || (isUpstreamFailure(e) && (e.code === 'connect' || e.code === 'reset' || e.code === 'timeout'))), {
       halfOpenAfter: liveHalfOpenAfter(() => s.policy().breakerHalfOpenAfterMs),
       breaker: new LiveConsecutiveBreaker(() => s.policy().breakerThreshold),
@@ -146,6 +149,8 @@ export class Upstream {
   }
 
   close(): Promise<void> {
+    if (!this.closed) releaseOrigin(this.origin);
+    this.closed = true;
     this.s.metrics.forget(this.s.service, this.id);
     return this.agent.close();
   }

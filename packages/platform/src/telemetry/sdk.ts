@@ -11,6 +11,7 @@ import { hostDetector, processDetector, resourceFromAttributes } from '@opentele
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { isUpstreamOrigin } from '../client/client-span.js';
 import { registeredTelemetry, setRegisteredInstrumentations, setRegisteredTelemetry } from './state.js';
 import { TolerantSpanExporter } from './tolerant-exporter.js';
 import { createSampler } from './sampler.js';
@@ -79,7 +80,10 @@ export function createInstrumentations(): [HttpInstrumentation, KoaInstrumentati
     // A service without router layers on its hot path (the gateway) turns it off altogether:
     // see disableKoaInstrumentation in ./index.ts.
     new KoaInstrumentation({ ignoreLayersType: [KoaLayerType.MIDDLEWARE] }),
-    new UndiciInstrumentation(),
+    // Service clients make their own client spans (client/client-span.ts): the instrumentation
+    // parsed a URL and every header of each request and response. It stays for other undici and
+    // fetch calls (the controller's actuators, the status service's archive search).
+    new UndiciInstrumentation({ ignoreRequestHook: (req) => isUpstreamOrigin(req.origin) }),
     new AmqplibInstrumentation(),
   ];
 }

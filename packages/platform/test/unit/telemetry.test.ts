@@ -20,6 +20,7 @@ import {
   type Span,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import type { InstanceInfo } from '../../src/discovery/types.js';
 import { getTracer, isTelemetryRegistered, shutdownTelemetry } from '../../src/telemetry/index.js';
 import { createZipkinSpanProcessor, startTelemetry } from '../../src/telemetry/sdk.js';
 
@@ -60,6 +61,9 @@ const { default: Router } = require('@koa/router') as typeof import('@koa/router
 const { createApp, listen, Readiness } = require('../../src/http/index.js') as typeof import('../../src/http/index.js');
 const { createLogger } = require('../../src/log/index.js') as typeof import('../../src/log/index.js');
 const { createMetrics } = require('../../src/metrics/index.js') as typeof import('../../src/metrics/index.js');
+const { ServiceClient } = require('../../src/client/index.js') as typeof import('../../src/client/index.js');
+const self = (): InstanceInfo[] => [{ service: 'items', instanceId: 'items-1', host: '127.0.0.1', port: Number(new URL(base).port), version: '0', zone: 'local', registeredAt: new Date().toISOString() }];
+const items = new ServiceClient({ instances: self }, { service: 'items' });
 
 const TRACE_B3 = '463ac35c9f6413ad48485a3953bb6124';
 const TRACE_W3C = '0af7651916cd43dd8448eb211c80319c';
@@ -119,6 +123,11 @@ before(async () => {
     const res = await fetch(`${base}/v1/echo`);
     ctx.body = await res.json();
   });
+  // the same hop through a service client (its own client span; the undici instrumentation skips it)
+  router.get('/v1/hop-client', async (ctx) => {
+    const res = await items.request({ method: 'GET', path: '/v1/echo?email=jane%40example.com' });
+    ctx.body = res.body;
+  });
   app.use(router.routes());
   ({ server } = await listen(app, { host: '127.0.0.1', port: 0 }).then((r) => {
     base = `http://127.0.0.1:${r.port}`;
@@ -127,6 +136,7 @@ before(async () => {
 });
 
 after(async () => {
+  await items.close();
   server.close();
   server.closeAllConnections();
   await shutdownTelemetry();
@@ -197,6 +207,30 @@ describe('telemetry', () => {
     // the downstream request joined the same trace and kept the correlation ID
     assert.equal(echo.spanContext().traceId, traceId);
     assert.equal(echo.attributes['brewops.correlation_id'], 'corr-hop-7');
+  });
+
+  it('a service client call has one CLIENT span between the two server spans, and carries its context', async () => {
+    memory.reset();
+    const res = await get('/v1/hop-client', { 'x-correlation-id': 'corr-hop-8' });
+    assert.equal(res.status, 200);
+    const seen = (await res.json()) as Record<string, string>;
+    const [inbound, echo] = await serverSpansFor('/v1/hop-client', '/v1/echo');
+    assert.ok(inbound && echo);
+    const clients = memory.getFinishedSpans().filter((x) => x.kind === SpanKind.CLIENT);
+    assert.equal(clients.length, 1, `one client span, not one per instrumentation: ${clients.map((c) => c.instrumentationScope.name).join(', ')}`);
+    const client = clients[0]!;
+    assert.equal(client.name, 'GET');
+    // under the inbound server span (through the Koa router layer's span)
+    const byId = new Map(memory.getFinishedSpans().map((x) => [x.spanContext().spanId, x]));
+    let up: string | undefined = client.parentSpanContext?.spanId;
+    while (up !== undefined && up !== inbound.spanContext().spanId) up = byId.get(up)?.parentSpanContext?.spanId;
+    assert.equal(up, inbound.spanContext().spanId, 'the client span descends from the inbound server span');
+    assert.equal(echo.parentSpanContext?.spanId, client.spanContext().spanId, 'the callee joined under the client span');
+    assert.equal(seen['traceparent'], `00-${client.spanContext().traceId}-${client.spanContext().spanId}-01`);
+    assert.match(seen['baggage'] ?? '', /correlation\.id=corr-hop-8/);
+    assert.equal(client.attributes['http.response.status_code'], 200);
+    assert.equal(client.attributes['url.full'], `${base}/v1/echo`, 'the query (PII, maybe) stays out of the span');
+    assert.equal(client.attributes['server.port'], Number(new URL(base).port));
   });
 
   it('log lines carry trace.id / span.id of the request exactly once (the logger mixin)', async () => {
