@@ -74,6 +74,27 @@ describe('FaultRunner', () => {
     t.runner.close();
   });
 
+  it('memory let go leaves the process at once, so a second growth shows in resident memory again', async () => {
+    const rssMb = (): number => process.memoryUsage().rss / 1048576;
+    const t = setup();
+    for (const round of [1, 2]) {
+      const before = rssMb();
+      t.set({ instances: { 'items-1': { memoryGrowthMbPerSec: 640, memoryCapMb: 64 } } });
+      await sleep(400);
+      const grown = rssMb();
+      t.set({});
+      // the controller reads resident memory: the growth must show, and leave again when cleared
+      assert.ok(grown - before >= 48, `round ${round}: resident memory grew ${(grown - before).toFixed(0)} MB of 64`);
+      let after = rssMb();
+      for (let i = 0; i < 20 && grown - after < 48; i++) {
+        await sleep(100);
+        after = rssMb();
+      }
+      assert.ok(grown - after >= 48, `round ${round}: only ${(grown - after).toFixed(0)} MB of 64 left the process within 2 s of the clear`);
+    }
+    t.runner.close();
+  });
+
   it('burns CPU on the event loop while set (timers run late) and stops when cleared', async () => {
     const t = setup();
     const lag = async (): Promise<number> => {
