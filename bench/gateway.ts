@@ -30,6 +30,9 @@
  *            added p50 at 1,000 req/s 2-12 ms after (the box is near its limit), 1.06 ms at 500 req/s
  *   raw:     throughput 0.06× → 0.08×; gateway CPU 0.52 → 0.33 ms/request; added p50 at 1,000 req/s
  *            6.2 → 0.97 ms
+ * Session 4 (load 3-5, A/B with BENCH_BUILD_ROOT against the session's start): own client spans and
+ * asynchronous stdout took the gateway from 0.50-0.56 to 0.42-0.43 ms/request (raw origin); the
+ * service ratio was 0.42-0.56× over five runs.
  *
  * Needs etcd on 127.0.0.1:2379 and RabbitMQ (log shipping) — `brewops up`, and a build.
  * Usage: npm run bench:gateway [-- --origin both --seconds 4 --rate 1000 --concurrency 32 --rounds 2 --warmup 8000]
