@@ -52,7 +52,8 @@ import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Discovery } from '@brewops/platform';
+import * as amqp from 'amqplib';
+import { Discovery, semconv } from '@brewops/platform';
 import { fixedRate, saturate, type FixedRate, type Saturation } from './gateway-load.js';
 
 const root = resolve(__dirname, '..', '..');
@@ -67,6 +68,35 @@ interface ClusterModule {
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const cluster = require(join(root, 'packages', 'platform', 'dist', 'test', 'integration', 'client-cluster.js')) as ClusterModule;
+
+/** Share of both cores busy over `ms` (from /proc/stat). */
+async function cpuBusy(ms: number): Promise<number> {
+  const read = (): { idle: number; total: number } => {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return { idle: f[3]! + f[4]!, total: f.reduce((a, b) => a + b, 0) };
+  };
+  const a = read();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = read();
+  return b.total === a.total ? 0 : 1 - (b.idle - a.idle) / (b.total - a.total);
+}
+
+/**
+ * Before each measured phase: waits (up to `maxMs`) until the stack's log queue is empty and the
+ * machine is back under 40 % busy. Every request of a phase writes one or two access lines that
+ * the stack's collector and OpenSearch index afterwards (~70 µs of CPU a line): a saturation phase
+ * leaves 10,000-20,000 of them, and a fixed-rate phase started on top of that backlog measured the
+ * backlog, not the hop. A phase's own lines are still indexed while it runs. Returns the ms waited.
+ */
+async function settle(ch: amqp.Channel | undefined, maxMs = 30_000): Promise<number> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < maxMs) {
+    const depth = ch ? (await ch.checkQueue(semconv.QUEUE_LOGS)).messageCount : 0;
+    if (depth === 0 && (await cpuBusy(500)) < 0.4) break;
+    if (depth > 0) await new Promise((r) => setTimeout(r, 250));
+  }
+  return Date.now() - t0;
+}
 
 /**
  * Stands in for Zipkin: accepts span batches and drops them, so the bench processes export spans
@@ -264,13 +294,23 @@ async function main(): Promise<void> {
       await warmUp(p.direct, concurrency, warmupRequests / 2);
       await warmUp(p.via, concurrency, warmupRequests);
     }
+    // the stack's log queue, if there is one (a bench beside a stopped stack has none to wait for)
+    const amqpConn = await amqp.connect(process.env['AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672').catch(() => undefined);
+    const amqpCh = await amqpConn?.createChannel();
+    amqpCh?.on('error', () => undefined);
+    let settledMs = 0;
+    const quietFirst = async (): Promise<void> => {
+      settledMs += await settle(amqpCh);
+    };
     for (let r = 0; r < rounds; r++) {
       for (const p of pairings) {
+        await quietFirst();
         let o0 = cpuMs(p.originPid);
         const d = await saturate(p.direct.origin, p.direct.path, p.direct.headers, concurrency, ms);
         p.cpu.direct += cpuMs(p.originPid) - o0;
         p.cpu.directReqs += d.requests;
         p.sat.d.push(d);
+        await quietFirst();
         o0 = cpuMs(p.originPid);
         const g0 = cpuSplit(gwPid);
         const g = await saturate(p.via.origin, p.via.path, p.via.headers, concurrency, ms);
@@ -280,13 +320,17 @@ async function main(): Promise<void> {
         p.cpu.originVia += cpuMs(p.originPid) - o0;
         p.cpu.viaReqs += g.requests;
         p.sat.g.push(g);
+        await quietFirst();
         p.fix.d.push(await fixedRate(p.direct.origin, p.direct.path, p.direct.headers, rate, ms));
+        await quietFirst();
         p.fix.g.push(await fixedRate(p.via.origin, p.via.path, p.via.headers, rate, ms));
       }
     }
+    await amqpConn?.close().catch(() => undefined);
     console.log(`gateway bench (loopback, ${rounds} rounds, ${values.seconds} s each; saturation: ${concurrency} in flight; fixed rate: ${rate} req/s)`);
     console.log(`through the gateway: API-key auth, rate limit, route, P2C + breaker + timeout, access log, server + client span, metrics`);
     console.log(`load average at start: ${loadAtStart}; at end: ${load()} (2 shared cores: throughput and p99 move with it)`);
+    console.log(`before each phase: waited for the stack's log queue to empty and the machine to drop under 40 % busy (the previous phase's access lines being indexed): ${(settledMs / 1000).toFixed(1)} s in all`);
     for (const p of pairings) report(p, rate);
   } finally {
     await stopProcess(gw?.proc);
