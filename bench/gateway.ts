@@ -225,6 +225,9 @@ function report(p: Pairing, rate: number): void {
   console.log(`throughput req/s  ${fmt(sd.rps)} ${fmt(sg.rps)} ${fmt(sg.rps / sd.rps, 2)}x   (goal ≥ 0.45x)`);
   console.log(`p50 ms @${rate}/s   ${fmt(p50d, 2)} ${fmt(p50g, 2)} ${fmt(p50g - p50d, 2)} ms added (goal ≤ 1 ms)`);
   console.log(`p99 ms @${rate}/s   ${fmt(p99d, 2)} ${fmt(p99g, 2)} ${fmt(p99g / p99d, 2)}x`);
+  // each round's fixed-rate pair ran back to back: its difference is the hop, the spread is the machine
+  const added = p.fix.g.map((g, i) => (g.p50Ms - p.fix.d[i]!.p50Ms).toFixed(2));
+  console.log(`added p50 per round  ${added.join(', ')} ms (the line above: median direct and median gateway p50)`);
   console.log(`achieved rate       ${fmt(p.fix.d[0]!.achievedRps)} ${fmt(p.fix.g[0]!.achievedRps)}   errors: ${errors}`);
   console.log(`CPU ms/request      ${fmt(origin, 3)} ${fmt(gateway, 3)} ${fmt(gateway / origin, 2)}x   (origin alone when direct | the gateway process; at saturation)`);
   console.log(`                              ${fmt(originVia, 3)}             (the origin, through the gateway)`);

@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
+import { isTelemetryRegistered } from '../telemetry/index.js';
+import { tracedRequestListener } from './server-span.js';
 
 export interface ListenOptions {
   host: string;
@@ -19,7 +21,7 @@ export interface ListenOptions {
 
 /** Serves `app` on host:port; resolves once listening, with the actual port. */
 export function listen(app: Koa, options: ListenOptions): Promise<{ server: Server; port: number }> {
-  const server = createServer(app.callback());
+  const server = createServer(isTelemetryRegistered() ? tracedRequestListener(app.callback()) : app.callback());
   server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 5_000;
   server.headersTimeout = options.headersTimeoutMs ?? 10_000;
   server.requestTimeout = options.requestTimeoutMs ?? 30_000;

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { diag, type TextMapPropagator } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
@@ -43,11 +42,7 @@ export interface ZipkinProcessorOptions {
   maxExportBatchSize?: number;
 }
 
-/** Incoming requests that never get a span: probes and scrapes would drown the real traffic. */
-export function isUntracedPath(url: string | undefined): boolean {
-  const path = (url ?? '').split('?', 1)[0] ?? '';
-  return path.startsWith('/health/') || path === '/metrics';
-}
+export { isUntracedPath } from './paths.js';
 
 /**
  * B3 (multi-header), W3C tracecontext and W3C baggage: all three are injected; on extraction
@@ -72,9 +67,9 @@ export function createPropagator(): TextMapPropagator {
  */
 export function createInstrumentations(): [HttpInstrumentation, KoaInstrumentation, UndiciInstrumentation, AmqplibInstrumentation] {
   return [
-    new HttpInstrumentation({
-      ignoreIncomingRequestHook: (req: IncomingMessage) => isUntracedPath(req.url),
-    }),
+    // Incoming requests get their server span from the platform (http/server-span.ts); this
+    // instrumentation stays for outgoing node:http calls.
+    new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
     // Router layers only: one span per plain middleware is noise, and keeping middleware out
     // leaves the HTTP server span active in middleware (request-scoped attributes land on it).
     // A service without router layers on its hot path (the gateway) turns it off altogether:

@@ -7,17 +7,18 @@ import { pathToFileURL } from 'node:url';
 
 const register = pathToFileURL(join(__dirname, '..', '..', 'src', 'telemetry', 'register.js')).href;
 
-// The "app": reports whether the SDK is registered and whether http is instrumented.
+// The "app": serves a request through the platform's listen (as every service does) and reports
+// whether the SDK is registered and whether the request ran under a recording server span.
 const app = `
-const http = require('node:http');
 const { trace } = require('@opentelemetry/api');
+const { listen } = require('./dist/src/http/server.js');
 const sdk = globalThis[Symbol.for('brewops.telemetry')];
-const server = http.createServer((req, res) => {
+const handler = (req, res) => {
   const span = trace.getActiveSpan();
   res.end(JSON.stringify({ traced: Boolean(span && span.isRecording()) }));
-});
-server.listen(0, '127.0.0.1', async () => {
-  const res = await fetch('http://127.0.0.1:' + server.address().port + '/x');
+};
+listen({ callback: () => handler }, { host: '127.0.0.1', port: 0 }).then(async ({ server, port }) => {
+  const res = await fetch('http://127.0.0.1:' + port + '/x');
   const body = await res.json();
   console.log(JSON.stringify({ registered: sdk !== undefined, ...body }));
   server.close();

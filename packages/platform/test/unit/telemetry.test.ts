@@ -116,6 +116,13 @@ before(async () => {
     logger.info('reading item');
     ctx.body = { id: ctx.params['id'] };
   });
+  router.get('/v1/boom', () => {
+    throw new Error('boom');
+  });
+  router.get('/v1/slow', async (ctx) => {
+    await sleep(300);
+    ctx.body = { late: true };
+  });
   router.get('/v1/echo', (ctx) => {
     ctx.body = ctx.headers;
   });
@@ -159,6 +166,66 @@ describe('telemetry', () => {
     assert.equal(span.resource.attributes['service.instance.id'], 'items-1');
     assert.equal(span.resource.attributes['service.version'], '1.2.3');
     assert.equal(isTelemetryRegistered(), true);
+  });
+
+  it('one SERVER span a request, with the stable HTTP attributes and no query string', async () => {
+    memory.reset();
+    const res = await get('/v1/items/7?email=jane%40example.com&card=4111111111111111', {
+      'user-agent': 'probe/1.0',
+      'x-forwarded-for': '203.0.113.9, 10.0.0.1',
+    });
+    assert.equal(res.status, 200);
+    const [span] = await serverSpansFor('/v1/items/7');
+    assert.ok(span);
+    await sleep(50); // a second server span (an instrumentation that was not turned off) would end by now
+    assert.equal(serverSpans().length, 1, `server spans: ${serverSpans().map((x) => `${x.name} (${x.instrumentationScope.name})`).join(', ')}`);
+    const port = Number(new URL(base).port);
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(span.attributes).filter(([k]) => k !== 'network.peer.port' && k !== 'brewops.correlation_id')),
+      {
+        'http.request.method': 'GET',
+        'url.path': '/v1/items/7',
+        'url.scheme': 'http',
+        'network.protocol.version': '1.1',
+        'server.address': '127.0.0.1',
+        'server.port': port,
+        'network.peer.address': '127.0.0.1',
+        'client.address': '203.0.113.9',
+        'user_agent.original': 'probe/1.0',
+        'http.response.status_code': 200,
+        'http.route': '/v1/items/:id',
+      },
+    );
+    assert.equal(typeof span.attributes['network.peer.port'], 'number');
+    assert.ok(!JSON.stringify(span.attributes).includes('jane'), 'the query (PII) stays out of the span');
+    assert.equal(span.status.code, 0, 'unset status on a 2xx');
+  });
+
+  it('a 5xx answer makes an ERROR server span; an unmatched path keeps the bare method as its name', async () => {
+    memory.reset();
+    assert.equal((await get('/v1/boom')).status, 500);
+    assert.equal((await get('/v1/nowhere')).status, 404);
+    const [boom, nowhere] = await serverSpansFor('/v1/boom', '/v1/nowhere');
+    assert.ok(boom && nowhere);
+    assert.equal(boom.name, 'GET /v1/boom');
+    assert.equal(boom.attributes['http.response.status_code'], 500);
+    assert.equal(boom.status.code, 2, 'ERROR');
+    assert.equal(nowhere.name, 'GET');
+    assert.equal(nowhere.attributes['http.route'], undefined);
+    assert.equal(nowhere.attributes['http.response.status_code'], 404);
+    assert.equal(nowhere.status.code, 0);
+  });
+
+  it('a request the client abandons still ends its server span', async () => {
+    memory.reset();
+    const controller = new AbortController();
+    const pending = context.with(suppressTracing(context.active()), () => fetch(`${base}/v1/slow`, { signal: controller.signal })).catch(() => undefined);
+    await sleep(50);
+    controller.abort();
+    await pending;
+    const [span] = await serverSpansFor('/v1/slow');
+    assert.ok(span);
+    assert.equal(span.name, 'GET /v1/slow');
   });
 
   it('health and metrics requests are not traced', async () => {

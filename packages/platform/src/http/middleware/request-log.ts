@@ -9,7 +9,8 @@ import {
   FIELD_URL_PATH,
 } from '../../log/ecs.js';
 import type { Logger } from '../../log/logger.js';
-import { routeTemplate } from '../../metrics/route.js';
+import { routeTemplate, UNMATCHED_ROUTE } from '../../metrics/route.js';
+import { setServerRoute } from '../server-span.js';
 import { toAppError, type AppError } from '../errors.js';
 
 /** Routes logged at debug: probes and scrapes every few seconds would drown the real traffic. */
@@ -31,6 +32,7 @@ export function requestLogMiddleware(logger: Logger): Koa.Middleware {
       throw err;
     } finally {
       const route = routeTemplate(ctx);
+      if (route !== UNMATCHED_ROUTE) setServerRoute(route); // names the server span
       const status = failure?.status ?? ctx.status;
       const level = QUIET_ROUTES.has(route) ? 'debug' : status >= 500 ? 'warn' : 'info';
       if (logger.isLevelEnabled(level)) {
