@@ -6,7 +6,8 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { KoaInstrumentation, KoaLayerType } from '@opentelemetry/instrumentation-koa';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
-import { hostDetector, processDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { hostname } from 'node:os';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
@@ -114,9 +115,17 @@ export function createTelemetrySdk(options: TelemetryOptions): NodeSDK {
       [ATTR_SERVICE_NAME]: options.service,
       [ATTR_SERVICE_INSTANCE_ID]: options.instanceId,
       [ATTR_SERVICE_VERSION]: options.version,
+      'host.name': hostname(),
+      'process.pid': process.pid,
+      'process.runtime.name': 'nodejs',
+      'process.runtime.version': process.versions.node,
     }),
-    // No env detector: OTEL_SERVICE_NAME & co. must not override the brewops identity.
-    resourceDetectors: [processDetector, hostDetector],
+    // No detectors. The env detector would let OTEL_SERVICE_NAME & co. override the brewops
+    // identity. The process and host detectors added eight more attributes, among them the
+    // command line (which may hold a secret someone passed as an argument) and the host id.
+    // The Zipkin exporter copies every resource attribute into every span: they were over
+    // half of each span's JSON.
+    resourceDetectors: [],
     spanProcessors,
     sampler: createSampler(),
     textMapPropagator: createPropagator(),

@@ -165,6 +165,12 @@ describe('telemetry', () => {
     assert.equal(span.resource.attributes['service.name'], 'items');
     assert.equal(span.resource.attributes['service.instance.id'], 'items-1');
     assert.equal(span.resource.attributes['service.version'], '1.2.3');
+    // what every exported span carries besides: no command line (it can hold a secret), no host id
+    assert.deepEqual(Object.keys(span.resource.attributes).sort(), [
+      'host.name', 'process.pid', 'process.runtime.name', 'process.runtime.version',
+      'service.instance.id', 'service.name', 'service.version',
+    ]);
+    assert.equal(span.resource.attributes['process.pid'], process.pid);
     assert.equal(isTelemetryRegistered(), true);
   });
 
