@@ -1,4 +1,5 @@
-import { Etcd3 } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
+import { createEtcdClient } from '../util/etcd-client.js';
 import { configKey } from '../semconv.js';
 import { parseDocument, serializeDocument } from './document.js';
 import type { ConfigDocument, StoredConfig } from './document.js';
@@ -10,14 +11,9 @@ export interface ConfigStoreOptions {
   readonly callTimeoutMs?: number;
 }
 
-/** An etcd client with short deadlines and quick reconnects (defaults back off up to 30 s). */
+/** The config watch's etcd client: short deadlines, and back within about a second of etcd (see createEtcdClient). */
 export function createConfigEtcdClient(hosts: readonly string[], callTimeoutMs: number): Etcd3 {
-  return new Etcd3({
-    hosts: [...hosts],
-    dialTimeout: callTimeoutMs,
-    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),
-    grpcOptions: { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 1000 },
-  });
+  return createEtcdClient(hosts, callTimeoutMs);
 }
 
 /**

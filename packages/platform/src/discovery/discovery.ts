@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry } from 'cockatiel';
-import { Etcd3, isRecoverableError } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
+import { createEtcdClient } from '../util/etcd-client.js';
 import { overrideKey } from '../semconv.js';
 import { DiscoveryError } from './errors.js';
 import { EtcdHealth } from './health.js';
@@ -17,31 +17,6 @@ import type {
   LoggerLike,
   Registration,
 } from './types.js';
-
-/**
- * etcd client tuned for a registry with a few-second TTL: short call deadlines, quick grpc
- * reconnects and watch resumption (the library defaults back off up to 30 s), a per-host
- * breaker that half-opens after 1 s.
- */
-function createClient(hosts: readonly string[], callTimeoutMs: number): Etcd3 {
-  return new Etcd3({
-    hosts: [...hosts],
-    dialTimeout: callTimeoutMs,
-    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),
-    grpcOptions: {
-      'grpc.initial_reconnect_backoff_ms': 100,
-      'grpc.max_reconnect_backoff_ms': 1000,
-      'grpc.keepalive_time_ms': 10_000,
-      'grpc.keepalive_timeout_ms': 5_000,
-    },
-    faultHandling: {
-      host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) }),
-      global: retry(handleWhen(isRecoverableError), { maxAttempts: 2, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 250 }) }),
-      // etcd3 calls next() on it before the first use
-      watchBackoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1000 }).next(),
-    },
-  });
-}
 
 /**
  * Service registry on etcd: instances register under a lease (they vanish when they die),
@@ -67,7 +42,7 @@ export class Discovery extends EventEmitter<DiscoveryEvents> {
       throw new RangeError(`ttlSeconds must be a positive integer, got ${this.ttlSeconds}`);
     }
     this.callTimeoutMs = opts.callTimeoutMs ?? 3000;
-    this.client = createClient(opts.hosts, this.callTimeoutMs);
+    this.client = createEtcdClient(opts.hosts, this.callTimeoutMs);
     this.health = new EtcdHealth(
       (up, err) => {
         if (up) {
