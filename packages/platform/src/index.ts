@@ -35,6 +35,8 @@ export { isMessagingError, Messaging, MessagingError } from './messaging/index.j
 export type { ConsumedMessage, ConsumeOptions, ConsumerHandle, MessagingOptions, PublishOptions } from './messaging/index.js';
 
 export { Discovery, isDiscoveryError, ServiceWatch, toHttpSd } from './discovery/index.js';
+/** An etcd client that is back within about a second of etcd (discovery and the config watch use it). */
+export { createEtcdClient } from './util/etcd-client.js';
 export type {
   DiscoveryOptions,
   HttpSdTargetGroup,
