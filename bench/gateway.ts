@@ -33,6 +33,9 @@
  * Session 4 (load 3-5, A/B with BENCH_BUILD_ROOT against the session's start): own client spans and
  * asynchronous stdout took the gateway from 0.50-0.56 to 0.42-0.43 ms/request (raw origin); the
  * service ratio was 0.42-0.56× over five runs.
+ * Session 5 (a machine about twice as fast, load 2-4): the platform's own server span and a smaller
+ * span resource took the gateway to 0.20-0.23 ms/request (member origin) and the member to 0.11-0.12;
+ * five runs of that build: ratio 0.46-0.48×, added p50 at 1,000 req/s 0.48-0.63 ms (and 1.01 once).
  *
  * Needs etcd on 127.0.0.1:2379 and RabbitMQ (log shipping) — `brewops up`, and a build.
  * Usage: npm run bench:gateway [-- --origin both --seconds 4 --rate 1000 --concurrency 32 --rounds 2 --warmup 8000]
