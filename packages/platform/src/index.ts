@@ -103,7 +103,8 @@ export type {
   StoredConfig,
   UpstreamConfig,
 } from './config/index.js';
-export { openDatabase, reliableStore } from './sqlite/index.js';
+export { groupCommit, openDatabase, reliableStore } from './sqlite/index.js';
+export type { GroupCommit } from './sqlite/index.js';
 export type { Migration, OpenDatabaseOptions, ReliableStore, ReliableStoreOptions } from './sqlite/index.js';
 export { effectiveFaults, faultMiddleware, FaultRunner } from './faults/index.js';
 export type { BrokerControl, EffectiveFaults, FaultKind, FaultOptions, FaultRunnerOptions } from './faults/index.js';

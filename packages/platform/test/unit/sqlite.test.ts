@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, type Migration } from '../../src/sqlite/index.js';
+import { groupCommit, openDatabase, type Migration } from '../../src/sqlite/index.js';
 
 const V1: Migration = { name: 'items', sql: 'CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, n INTEGER NOT NULL)' };
 const V2: Migration = { name: 'items-note', sql: 'ALTER TABLE items ADD COLUMN note TEXT' };
@@ -54,4 +54,38 @@ test('openDatabase: closes in the flush phase of shutdown; :memory: works for te
   assert.equal(db.open, true);
   await hooks[0]!.fn();
   assert.equal(db.open, false);
+});
+
+test('groupCommit: after-commit work runs once the batch committed, and not at all when it rolled back', () => {
+  const db = openDatabase({ file: ':memory:', migrations: [V1] });
+  const commits = groupCommit(db);
+  const insert = db.transaction((id: string) => db.prepare('INSERT INTO items (id, n) VALUES (?, 1)').run(id));
+  const ran: string[] = [];
+  const count = (): number => (db.prepare('SELECT COUNT(*) AS n FROM items').get() as { n: number }).n;
+
+  commits.transaction(() => {
+    insert('a');
+    commits.afterCommit(() => ran.push(`a (rows ${count()})`));
+    insert('b');
+    commits.afterCommit(() => ran.push('b'));
+    assert.deepEqual(ran, [], 'nothing runs before the commit');
+  });
+  assert.deepEqual(ran, ['a (rows 2)', 'b'], 'in order, after both rows are in');
+
+  assert.throws(() => commits.transaction(() => {
+    insert('c');
+    commits.afterCommit(() => ran.push('c'));
+    throw new Error('the batch fails');
+  }), /the batch fails/);
+  assert.equal(count(), 2, 'rolled back');
+  assert.deepEqual(ran, ['a (rows 2)', 'b'], 'a rolled-back batch runs none of its after-commit work');
+
+  commits.afterCommit(() => ran.push('outside'));
+  assert.deepEqual(ran.at(-1), 'outside', 'outside a batch it runs at once');
+  commits.transaction(() => {
+    commits.transaction(() => commits.afterCommit(() => ran.push('nested')));
+    assert.notEqual(ran.at(-1), 'nested', 'a nested batch joins the outer one');
+  });
+  assert.equal(ran.at(-1), 'nested');
+  db.close();
 });

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createEvent } from '@brewops/contracts';
 import type { AnyDomainEvent, DomainEvent, EventType } from '@brewops/contracts';
-import { currentCorrelationId } from '@brewops/platform';
-import type { OutboxStore, ProcessedMessages } from '@brewops/platform';
+import { currentCorrelationId, groupCommit } from '@brewops/platform';
+import type { GroupCommit, OutboxStore, ProcessedMessages } from '@brewops/platform';
 import type { BarRepo } from '../db/bar-repo.js';
 import type { BaristaMetrics } from '../metrics.js';
 import { decideBrew } from './brew.js';
@@ -26,6 +26,7 @@ export class BaristaService {
    * an `await`, so in its own transaction).
    */
   readonly transaction: (run: () => void) => void;
+  private readonly commits: GroupCommit;
 
   constructor(
     private readonly repo: BarRepo,
@@ -36,8 +37,8 @@ export class BaristaService {
     private readonly onCommitted: () => void,
   ) {
     this.brewOnce = repo.db.transaction((event: DomainEvent<'payment.succeeded'>, started: bigint) => this.brew(event, started));
-    const batch = repo.db.transaction((run: () => void) => run());
-    this.transaction = (run) => batch(run);
+    this.commits = groupCommit(repo.db);
+    this.transaction = (run) => this.commits.transaction(run);
   }
 
   /** Synchronous (one transaction) when `brewMs` is 0, so it joins a consumer's batch transaction. */
@@ -47,9 +48,13 @@ export class BaristaService {
     if (this.brewMs > 0) await sleep(this.brewMs);
     const outcome = this.brewOnce(event, started);
     if (outcome === 'ready' || outcome === 'rejected') {
-      this.onCommitted();
-      this.metrics?.brews.inc({ outcome });
-      if (outcome === 'ready') this.metrics?.brewTime.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      // counted once the batch is committed: a rolled-back batch is delivered again
+      this.commits.afterCommit(() => {
+        this.onCommitted();
+        this.metrics?.brews.inc({ outcome });
+        if (outcome === 'ready') this.metrics?.brewTime.observe(seconds);
+      });
     }
     return outcome;
   }

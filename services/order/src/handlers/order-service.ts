@@ -1,7 +1,7 @@
 import { createEvent } from '@brewops/contracts';
 import type { AnyDomainEvent, DomainEvent, EventType } from '@brewops/contracts';
-import { currentCorrelationId } from '@brewops/platform';
-import type { OutboxStore, ProcessedMessages } from '@brewops/platform';
+import { currentCorrelationId, groupCommit } from '@brewops/platform';
+import type { GroupCommit, OutboxStore, ProcessedMessages } from '@brewops/platform';
 import type { OrdersRepo } from '../db/orders-repo.js';
 import type { OrderMetrics } from '../metrics.js';
 import { orderPlaced } from '../events/order-placed.js';
@@ -33,6 +33,7 @@ export class OrderService {
    * becomes a savepoint inside it.
    */
   readonly transaction: (run: () => void) => void;
+  private readonly commits: GroupCommit;
 
   constructor(
     private readonly repo: OrdersRepo,
@@ -47,8 +48,8 @@ export class OrderService {
       if (idem) this.repo.saveKey(idem.key, idem.hash, 201, order);
     });
     this.applyOnce = repo.db.transaction((event: AnyDomainEvent) => this.transition(event));
-    const batch = repo.db.transaction((run: () => void) => run());
-    this.transaction = (run) => batch(run);
+    this.commits = groupCommit(repo.db);
+    this.transaction = (run) => this.commits.transaction(run);
   }
 
   /** Stores a new order and its `order.placed` event; with a key, a retry gets the same response. */
@@ -74,8 +75,11 @@ export class OrderService {
   apply(event: AnyDomainEvent): ApplyResult {
     const { result, placedAt } = this.applyOnce(event);
     if (result.kind === 'complete' || result.kind === 'cancel') {
-      this.onCommitted();
-      this.record(result, placedAt);
+      // counted once the batch is committed: a rolled-back batch is delivered again
+      this.commits.afterCommit(() => {
+        this.onCommitted();
+        this.record(result, placedAt);
+      });
     }
     return result;
   }

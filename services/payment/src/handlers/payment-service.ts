@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent } from '@brewops/contracts';
 import type { AnyDomainEvent, DomainEvent, EventType } from '@brewops/contracts';
-import { currentCorrelationId } from '@brewops/platform';
-import type { OutboxStore, ProcessedMessages } from '@brewops/platform';
+import { currentCorrelationId, groupCommit } from '@brewops/platform';
+import type { GroupCommit, OutboxStore, ProcessedMessages } from '@brewops/platform';
 import type { PaymentsRepo } from '../db/payments-repo.js';
 import type { PaymentMetrics } from '../metrics.js';
 import { decideCharge, decideRefund } from './decide.js';
@@ -27,6 +27,7 @@ export class PaymentService {
    * becomes a savepoint inside it.
    */
   readonly transaction: (run: () => void) => void;
+  private readonly commits: GroupCommit;
 
   constructor(
     private readonly repo: PaymentsRepo,
@@ -38,16 +39,19 @@ export class PaymentService {
   ) {
     this.applyOnce = repo.db.transaction((event: AnyDomainEvent): PaymentOutcome =>
       this.processed.claim(CONSUMER, event.messageId) ? this.effect(event) : 'duplicate');
-    const batch = repo.db.transaction((run: () => void) => run());
-    this.transaction = (run) => batch(run);
+    this.commits = groupCommit(repo.db);
+    this.transaction = (run) => this.commits.transaction(run);
   }
 
   apply(event: AnyDomainEvent): PaymentOutcome {
     const outcome = this.applyOnce(event);
     if (outcome === 'charged' || outcome === 'declined' || outcome === 'refunded') {
-      this.onCommitted();
-      if (outcome === 'refunded') this.metrics?.compensations.inc({ reason: 'out_of_stock', action: 'refund' });
-      else this.metrics?.payments.inc({ outcome });
+      // counted once the batch is committed: a rolled-back batch is delivered again
+      this.commits.afterCommit(() => {
+        this.onCommitted();
+        if (outcome === 'refunded') this.metrics?.compensations.inc({ reason: 'out_of_stock', action: 'refund' });
+        else this.metrics?.payments.inc({ outcome });
+      });
     }
     return outcome;
   }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEvent } from '@brewops/contracts';
-import { openDatabase, OutboxStore, ProcessedMessages } from '@brewops/platform';
+import { createMetrics, openDatabase, OutboxStore, ProcessedMessages } from '@brewops/platform';
+import { createPaymentMetrics } from '../../src/metrics.js';
 import { PAYMENT_MIGRATIONS } from '../../src/db/schema.js';
 import { PaymentsRepo } from '../../src/db/payments-repo.js';
 import { decideCharge, decideRefund } from '../../src/handlers/decide.js';
@@ -58,4 +59,27 @@ test('a refund before its charge is retried, not lost (nothing recorded)', () =>
   assert.throws(() => service.apply(rejected), NotYetError);
   service.apply(placed('o-9', 100));
   assert.equal(service.apply(rejected), 'refunded');
+});
+
+test('a batch that rolls back counts nothing: its redelivery is counted once (group commit)', async () => {
+  const db = openDatabase({ file: ':memory:', migrations: PAYMENT_MIGRATIONS });
+  const repo = new PaymentsRepo(db);
+  const metrics = createPaymentMetrics(createMetrics({ service: 'payment', instanceId: 'payment-t', defaultMetrics: false }));
+  let wakes = 0;
+  const service = new PaymentService(repo, new OutboxStore(db), new ProcessedMessages(db), 5000, metrics, () => wakes++);
+  const e = placed('o-gc', 500);
+  // the consumer's batch: this message's effect, then the batch fails (another message's handler threw, or the commit did)
+  assert.throws(() => service.transaction(() => {
+    assert.equal(service.apply(e), 'charged');
+    throw new Error('commit failed');
+  }), /commit failed/);
+  assert.equal(repo.get('o-gc'), undefined, 'rolled back');
+  const charged = async (): Promise<number> => (await metrics.payments.get()).values.find((v) => v.labels['outcome'] === 'charged')?.value ?? 0;
+  assert.equal(await charged(), 0, 'nothing counted for a rolled-back batch');
+  assert.equal(wakes, 0, 'the relay is not woken for rows that are not there');
+  // the broker delivers it again
+  service.transaction(() => assert.equal(service.apply(e), 'charged'));
+  assert.equal(repo.get('o-gc')?.status, 'charged');
+  assert.equal(await charged(), 1, 'one charge, counted once');
+  assert.equal(wakes, 1);
 });
